@@ -1,0 +1,1 @@
+"""Pulumi components: ``TenantPlatform`` and the per-cloud builders behind it."""

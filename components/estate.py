@@ -1,0 +1,56 @@
+"""The one interface between ``TenantPlatform`` and a cloud builder.
+
+A builder turns a validated tenant into that cloud's estate and hands back what
+the cloud-independent Kubernetes tenancy needs. Builders are imported lazily
+(``components.clouds``) so that rendering an AWS tenant never imports the Azure SDK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from spec.models import AnyTenant
+
+
+@dataclass
+class StackSettings:
+    """Per-stack values that must not live in the tenant YAML (targets are secrets)."""
+
+    alert_emails: list[str] = field(default_factory=list)
+    alert_webhook_url: pulumi.Output[str] | None = None
+    slack_webhook_url: pulumi.Output[str] | None = None
+    prometheus_address: str | None = None
+    shared_cluster_stack: str | None = None
+
+
+@dataclass
+class Estate:
+    """What a cloud builder hands to the Kubernetes tenancy and to the stack outputs."""
+
+    k8s_provider: k8s.Provider
+    kubeconfig: pulumi.Output[str]
+    # Private CIDRs where the tenant's database and cache listen: the only egress the namespace gets besides DNS.
+    service_cidrs: list[str]
+    database_endpoint: pulumi.Output[str]
+    cache_endpoint: pulumi.Output[str]
+    alert_target: pulumi.Output[str]
+    # Cloud-specific annotations for the workload's ServiceAccount (IRSA role, workload identity, ...).
+    service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    # Resources the tenancy must wait for (node pools, CNI add-ons) before creating workload objects.
+    depends_on: list[pulumi.Resource] = field(default_factory=list)
+
+
+class CloudBuilder(Protocol):
+    def __call__(
+        self, name: str, spec: AnyTenant, settings: StackSettings, parent: pulumi.ComponentResource
+    ) -> Estate: ...
+
+
+class SharedClusterBuilder(Protocol):
+    """Builds the shared regional cluster pooled tenants live on; returns the stack outputs to export."""
+
+    def __call__(self, name: str, cloud: str, region: str, parent: pulumi.ComponentResource) -> dict[str, pulumi.Input[object]]: ...

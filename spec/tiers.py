@@ -1,0 +1,115 @@
+"""Tier defaults: a tenant file states only what differs from its tier.
+
+This table is the single source of the README's tier table (``tenantctl tiers``
+prints it) and of the policy pack's tier thresholds.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Literal
+
+from spec.clouds import aws, azure, gcp
+
+Tier = Literal["free", "standard", "premium", "enterprise"]
+Cloud = Literal["aws", "azure", "gcp"]
+TIERS: tuple[Tier, ...] = ("free", "standard", "premium", "enterprise")
+CLOUDS: tuple[Cloud, ...] = ("aws", "azure", "gcp")
+CLOUD_SIZES = {"aws": aws.TIER_SIZES, "azure": azure.TIER_SIZES, "gcp": gcp.TIER_SIZES}
+
+# Upper bounds a tenant may not exceed on its tier (cost and blast-radius guard rails).
+TIER_CEILINGS: dict[str, dict[str, int]] = {
+    "free": {"max_replicas": 5, "max_nodes": 3},
+    "standard": {"max_replicas": 20, "max_nodes": 10},
+    "premium": {"max_replicas": 100, "max_nodes": 30},
+    "enterprise": {"max_replicas": 500, "max_nodes": 100},
+}
+
+_COMMON: dict[str, Any] = {
+    "autoscaling": {
+        "enabled": True,
+        "strategy": "reactive",
+        "metrics": {"cpu_threshold": 70, "memory_threshold": 80, "latency_threshold": None},
+        "capacity_per_replica": None,
+        "schedule_timezone": "UTC",
+        "schedule": [],
+    },
+    "monitoring": {"real_time": False, "alert_channels": ["email"]},
+    "security": {"encryption": "AES-256", "audit_logging": True},
+    "performance": {"cache_ttl": 300, "connection_pool": 20, "circuit_breaker": True},
+    "cluster": {"kubernetes_version": "1.31", "disk_size_gb": 50},
+    "database": {"engine_version": "16"},
+    "cache": {"engine_version": "7.1"},
+    "workload": {
+        "name": "app",
+        "image": "nginxinc/nginx-unprivileged:1.27",
+        "port": 8080,
+        "cpu_request": "250m",
+        "memory_request": "256Mi",
+        "cpu_limit": "1",
+        "memory_limit": "512Mi",
+    },
+    "compliance": {"frameworks": [], "waivers": []},
+}
+
+_BY_TIER: dict[str, dict[str, Any]] = {
+    "free": {
+        "autoscaling": {"min_replicas": 1, "max_replicas": 3},
+        "monitoring": {"metrics_retention": "7d"},
+        "security": {"isolation_level": "standard"},
+        "cluster": {"min_nodes": 1, "max_nodes": 3, "availability_zones": 2},
+        "database": {"storage_gb": 20, "max_storage_gb": 50, "high_availability": False,
+                     "backup_retention_days": 1, "deletion_protection": False, "performance_insights": False},
+        "cache": {"replicas": 0, "snapshot_retention_days": 1},
+        "workload": {"quota": {"cpu": "2", "memory": "4Gi", "pods": 20, "storage": "20Gi"}},
+    },
+    "standard": {
+        "autoscaling": {"min_replicas": 2, "max_replicas": 10},
+        "monitoring": {"metrics_retention": "14d"},
+        "security": {"isolation_level": "standard"},
+        "cluster": {"min_nodes": 2, "max_nodes": 5, "availability_zones": 2},
+        "database": {"storage_gb": 50, "max_storage_gb": 200, "high_availability": False,
+                     "backup_retention_days": 7, "deletion_protection": True, "performance_insights": True},
+        "cache": {"replicas": 1, "snapshot_retention_days": 3},
+        "workload": {"quota": {"cpu": "8", "memory": "16Gi", "pods": 50, "storage": "100Gi"}},
+    },
+    "premium": {
+        "autoscaling": {"min_replicas": 2, "max_replicas": 20},
+        "monitoring": {"metrics_retention": "30d"},
+        "security": {"isolation_level": "strict"},
+        "cluster": {"min_nodes": 2, "max_nodes": 10, "availability_zones": 3},
+        "database": {"storage_gb": 100, "max_storage_gb": 1000, "high_availability": True,
+                     "backup_retention_days": 14, "deletion_protection": True, "performance_insights": True},
+        "cache": {"replicas": 1, "snapshot_retention_days": 7},
+        "workload": {"quota": {"cpu": "32", "memory": "64Gi", "pods": 200, "storage": "500Gi"}},
+    },
+    "enterprise": {
+        "autoscaling": {"min_replicas": 3, "max_replicas": 50},
+        "monitoring": {"metrics_retention": "90d"},
+        "security": {"isolation_level": "strict"},
+        "cluster": {"min_nodes": 3, "max_nodes": 20, "availability_zones": 3},
+        "database": {"storage_gb": 200, "max_storage_gb": 4000, "high_availability": True,
+                     "backup_retention_days": 35, "deletion_protection": True, "performance_insights": True},
+        "cache": {"replicas": 2, "snapshot_retention_days": 14},
+        "workload": {"quota": {"cpu": "64", "memory": "256Gi", "pods": 500, "storage": "2Ti"}},
+    },
+}
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` wins key by key; nested mappings merge, everything else is replaced."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def tier_defaults(tier: str, cloud: str | None) -> dict[str, Any]:
+    """The complete ``tenant_config`` a tenant of ``tier`` on ``cloud`` gets when it states nothing."""
+    defaults = deep_merge(_COMMON, _BY_TIER[tier])
+    if cloud in CLOUD_SIZES:
+        defaults = deep_merge(defaults, CLOUD_SIZES[cloud][tier])
+    return defaults

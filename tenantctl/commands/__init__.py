@@ -1,0 +1,1 @@
+"""One module per ``tenantctl`` command, each with ``register(app)``."""

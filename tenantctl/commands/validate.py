@@ -1,0 +1,26 @@
+"""``tenantctl validate``: schema, tier bounds and cross-field rules, offline, no cloud SDK imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tenantctl.common import default_paths, load_or_exit
+
+
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Tenant files or folders (default: tenants/).", show_default=False)
+    ] = None,
+) -> None:
+    """Validate tenant files; exit 0, or 2 with `path:line: field: message` per problem."""
+    tenants = load_or_exit(default_paths(paths))
+    for tenant in tenants:
+        spec = tenant.spec
+        typer.echo(f"ok  {tenant.path}  {spec.tenant_id} ({spec.tier}, {spec.cloud} {spec.region}, {spec.isolation})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
