@@ -53,4 +53,6 @@ class CloudBuilder(Protocol):
 class SharedClusterBuilder(Protocol):
     """Builds the shared regional cluster pooled tenants live on; returns the stack outputs to export."""
 
-    def __call__(self, name: str, cloud: str, region: str, parent: pulumi.ComponentResource) -> dict[str, pulumi.Input[object]]: ...
+    def __call__(
+        self, name: str, cloud: str, region: str, parent: pulumi.ComponentResource
+    ) -> dict[str, pulumi.Input[object]]: ...

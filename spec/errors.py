@@ -14,10 +14,11 @@ class SpecError:
 
     def __str__(self) -> str:
         field = f" {self.field}:" if self.field else ""
-        return f"{self.path}:{self.line}:{field} {self.message}"
+        # One line per problem, always: CI annotations and editors parse these.
+        return f"{self.path}:{self.line}:{field} {' '.join(self.message.split())}"
 
 
-class SpecErrors(Exception):
+class SpecErrors(Exception):  # noqa: N818 (a collection of errors, raised as one)
     """One or more problems in tenant files; nothing may be rendered."""
 
     def __init__(self, errors: list[SpecError]) -> None:

@@ -104,7 +104,7 @@ def _parse(path: Path, shown: str) -> CommentedMap:
             problem = "duplicate key " + str(exc).split('duplicate key "', 1)[-1].split('"', 1)[0].join('""')
         raise SpecErrors([SpecError(shown, line, "", problem)]) from None
     except YAMLError as exc:
-        raise SpecErrors([SpecError(shown, 1, "", f"invalid YAML: {exc}")]) from None
+        raise SpecErrors([SpecError(shown, 1, "", f"invalid YAML: {str(exc).splitlines()[0]}")]) from None
     if document is None:
         raise SpecErrors([SpecError(shown, 1, "", "file is empty")])
     if not isinstance(document, CommentedMap):

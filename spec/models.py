@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator, model_validator
 
@@ -260,7 +260,7 @@ class GcpTenantConfig(TenantConfigBase):
     gcp: Annotated[gcp_facts.Options, Field(description="GCP-only knobs.")] = gcp_facts.Options()
 
 
-_REGIONS = {"aws": aws_facts.REGIONS, "azure": azure_facts.REGIONS, "gcp": gcp_facts.REGIONS}
+REGIONS = {"aws": aws_facts.REGIONS, "azure": azure_facts.REGIONS, "gcp": gcp_facts.REGIONS}
 EU_REGIONS = {"aws": aws_facts.EU_REGIONS, "azure": azure_facts.EU_REGIONS, "gcp": gcp_facts.EU_REGIONS}
 
 
@@ -276,7 +276,7 @@ class TenantBase(StrictModel):
     @classmethod
     def _region_of_cloud(cls, value: str, info: ValidationInfo) -> str:
         cloud = info.data.get("cloud")
-        if cloud in _REGIONS and value not in _REGIONS[cloud]:
+        if cloud in REGIONS and value not in REGIONS[cloud]:
             raise ValueError(f"{value!r} is not a known {cloud} region")
         return value
 
@@ -326,6 +326,6 @@ class GcpTenant(TenantBase):
     tenant_config: GcpTenantConfig
 
 
-TenantSpec = Annotated[Union[AwsTenant, AzureTenant, GcpTenant], Field(discriminator="cloud")]
+TenantSpec = Annotated[AwsTenant | AzureTenant | GcpTenant, Field(discriminator="cloud")]
 TENANT_ADAPTER: TypeAdapter[AwsTenant | AzureTenant | GcpTenant] = TypeAdapter(TenantSpec)
 AnyTenant = AwsTenant | AzureTenant | GcpTenant
