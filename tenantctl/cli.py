@@ -7,11 +7,14 @@ they are discovered here so that adding a command never edits this file.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
+import sys
 
 import typer
 
 from tenantctl import commands
+from tenantctl.errors import RenderError
 
 app = typer.Typer(
     name="tenantctl",
@@ -26,7 +29,14 @@ for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except RenderError as exc:
+        # A component failed to render: report it as one line; the traceback helps nobody operating the fleet.
+        print(str(exc), file=sys.stderr)
+        if os.environ.get("TENANTCTL_DEBUG"):
+            raise
+        sys.exit(1)
 
 
 if __name__ == "__main__":

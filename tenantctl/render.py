@@ -20,6 +20,7 @@ from pulumi.runtime.mocks import MockMonitor
 
 from components import program
 from spec.loader import TenantFile
+from tenantctl.errors import RenderError
 from tenantctl.mocks import EstateMocks
 from tenantctl.stack_config import StackConfig, tenant_stack_config
 
@@ -128,6 +129,8 @@ def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
         pulumi.runtime.set_all_config(stack.values, stack.secret_keys)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack.stack, preview=False, monitor=monitor)
         pulumi.runtime.test(program.run)()
+    except Exception as exc:
+        raise RenderError(tenant.path, tenant.spec.tenant_id, exc) from exc
     finally:
         loop.close()
         asyncio.set_event_loop(None)

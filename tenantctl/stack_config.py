@@ -78,6 +78,13 @@ def tenant_stack_config(tenant: TenantFile, root: Path) -> StackConfig:
             result.secret_keys.append(key)
         result.warnings.append(f"{key} is not set: alerts to {channel} render with a placeholder target")
 
+    autoscaling = spec.config.autoscaling
+    if autoscaling.enabled and autoscaling.strategy == "predictive" and not autoscaling.schedule:
+        result.warnings.append(
+            "strategy predictive has no schedule yet: the workload scales reactively (HPA) until "
+            "`tenantctl forecast TENANT --metrics FILE --write` stores one"
+        )
+
     if not spec.silo:
         ref = result.values.get(f"{NS}:sharedClusterStack") or shared_cluster_stack(spec.cloud, spec.region)
         result.warnings.append(f"pooled tenant: shared cluster outputs (stack {ref}) render as placeholders")

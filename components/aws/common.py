@@ -1,0 +1,90 @@
+"""Helpers every AWS component shares: physical names, the account facts, IAM documents."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components.naming import MANAGED_BY
+
+
+def physical_name(base: str, suffix: str, max_len: int = 63) -> str:
+    """``<base>-<suffix>`` within a service's length limit, still unique per tenant.
+
+    Too long a base (tenant ids run to 40 characters) is cut and given a short hash of the
+    whole base, so two tenants sharing a long prefix never collide.
+    """
+    full = f"{base}-{suffix}" if suffix else base
+    if len(full) <= max_len:
+        return full
+    digest = hashlib.sha256(base.encode()).hexdigest()[:6]
+    keep = max_len - len(suffix) - len(digest) - (2 if suffix else 1)
+    cut = base[:keep].rstrip("-")
+    return f"{cut}-{digest}-{suffix}" if suffix else f"{cut}-{digest}"
+
+
+def shared_tags(region: str) -> dict[str, str]:
+    """Tags of the shared regional cluster stack: the same keys as ``tenant_tags``, owned by no tenant."""
+    return {
+        "tenant": "shared",
+        "tier": "shared",
+        "isolation": "standard",
+        "managed-by": MANAGED_BY,
+        "compliance": "shared",
+        "region": region,
+    }
+
+
+def with_name(tags: dict[str, str], name: str) -> dict[str, str]:
+    return {**tags, "Name": name}
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who and where the stack deploys: from the provider, never hard-coded."""
+
+    id: pulumi.Output[str]
+    partition: pulumi.Output[str]
+    region: str
+
+
+def account(provider: aws.Provider, region: str) -> Account:
+    opts = pulumi.InvokeOutputOptions(provider=provider)
+    identity = aws.get_caller_identity_output(opts=opts)
+    partition = aws.get_partition_output(opts=opts)
+    return Account(id=identity.account_id, partition=partition.partition, region=region)
+
+
+def child(parent: pulumi.Resource, provider: aws.Provider, **kwargs: Any) -> pulumi.ResourceOptions:
+    """Options of an AWS child: owned by its component, created through the tenant's provider."""
+    return pulumi.ResourceOptions(parent=parent, provider=provider, **kwargs)
+
+
+def service_trust(*services: str) -> str:
+    """Trust policy letting only the named AWS service(s) assume a role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": list(services) if len(services) > 1 else services[0]},
+                    "Action": ["sts:AssumeRole", "sts:TagSession"] if "eks.amazonaws.com" in services
+                    else "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+def managed_policy(partition: pulumi.Input[str], policy: str) -> pulumi.Output[str]:
+    return pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy)
+
+
+def policy_document(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
