@@ -1,0 +1,436 @@
+"""The demand forecaster: a robust seasonal profile with back-tested quantiles.
+
+Why this model
+--------------
+A schedule floor only pays off when it is *calibrated*: too low and it never binds,
+too high and it buys replica-hours the HPA would not have needed. So the model is
+chosen for honest upper quantiles and robustness first, and for point accuracy second:
+
+* **Log scale, robust statistics.** Demand is multiplicative (a busy hour is a
+  multiple of a quiet one, noise grows with the level), so the model works on
+  ``log(demand + ε)``. Every estimate is a median or an empirical quantile
+  (``numpy.nanmedian``/``nanquantile``, ``pandas`` rolling medians), so a burst, a
+  holiday or an outage (gaps stay ``NaN``, never interpolated) moves it little.
+* **Seasonal decomposition.** Hourly medians minus a trailing (causal) baseline give
+  an hour-of-day profile (last 14 days) and an hour-of-week profile (last 4 weeks);
+  the level is the median of the de-seasonalised last 24 hours, so a level shift is
+  followed within a day.
+* **Rhythm is detected by back-testing, not assumed.** For each of the last 14 days the
+  model forecasts the day from data strictly before it with a flat, a daily and a
+  weekly profile and keeps the one with the lowest error, but only when it beats the
+  flat forecast by a clear margin (``RHYTHM_SKILL``); otherwise ``rhythm`` is ``none``.
+* **The floor must earn its place.** The same back-test days are replayed through the
+  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set,
+  against the reactive frontier at equal cost. The best quantile is used, and only if
+  it beat the frontier by ``GATE`` (20 %); otherwise the floor is off (``min_replicas``)
+  and scaling stays reactive. Without rhythm this is a level-only floor, which wins on
+  noisy flat demand (the HPA reacts to one noisy sample, the floor to a robust level)
+  and is switched off where it does not.
+* **Quantiles from the back-test.** The upper bound adds the empirical quantile of the
+  back-test's out-of-sample errors (per hour of day, pooled with neighbouring hours),
+  so it contains level drift, within-hour bursts and profile error: the real
+  day-ahead error, not an in-sample residual.
+* **Short histories fall back honestly.** Under ``MIN_HISTORY`` (7 days) there is no
+  way to tell rhythm from noise; the model reports ``fallback`` with the reason, the
+  prediction is the last day's median and the floor is ``min_replicas``.
+
+Gradient boosting on calendar and lag features, exponential smoothing (Holt-Winters)
+and MSTL were considered: boosting needs many more days per hour-of-week than a
+60-day history has and is slower by two orders of magnitude; Holt-Winters and MSTL
+fit means, so bursts and outages leak into level and season, and their Gaussian
+intervals are too narrow on bursty demand. The profile-plus-empirical-quantile model
+is what a seasonal decomposition with quantiles reduces to when made robust.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tenantctl.forecast.history import regularize
+
+HOUR = pd.Timedelta(hours=1)
+DAY = pd.Timedelta(days=1)
+WEEK_HOURS = 168
+MIN_HISTORY = pd.Timedelta(days=7)  # below this, rhythm cannot be told from noise: fall back to reactive
+WEEKLY_HISTORY = pd.Timedelta(days=21)  # two weeks of profile + one week of back-test
+DAILY_WINDOW_DAYS = 14
+WEEKLY_WINDOW_WEEKS = 4
+BACKTEST_DAYS = 14
+RHYTHM_SKILL = 0.2  # a profile must cut the flat forecast's error by 20 % to count as rhythm
+WEEKLY_PREFERENCE = 0.05  # the weekly profile must beat the daily one by 5 % to be used
+UPPER_QUANTILE = 0.9
+QUANTILES = (0.5, 0.7, 0.8, 0.9, 0.95)
+GATE = 0.8
+GATE_ANY = True
+LEVEL_FLOOR_WEEK = True
+MIN_SAMPLES = 20
+EPOCH = pd.Timestamp("1970-01-01")
+EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: pd.Timestamp
+    end: pd.Timestamp
+    predicted: float
+    upper: float
+    min_replicas: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.strftime("%Y-%m-%d %H:%M:%S"),
+            "end": self.end.strftime("%Y-%m-%d %H:%M:%S"),
+            "min_replicas": self.min_replicas,
+            "predicted": round(self.predicted, 6),
+            "upper": round(self.upper, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Forecast:
+    slots: list[Slot]
+    model: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"slots": [s.as_json() for s in self.slots], "model": self.model}
+
+    def floor_at(self, times: pd.DatetimeIndex) -> np.ndarray:
+        """The schedule floor (``min_replicas`` of the covering slot) at each of ``times``."""
+        starts = pd.DatetimeIndex([s.start for s in self.slots])
+        position = np.searchsorted(starts.to_numpy(), times.to_numpy(), side="right") - 1
+        position = np.clip(position, 0, len(self.slots) - 1)
+        return np.array([self.slots[p].min_replicas for p in position], dtype=np.int64)
+
+
+def _hour_key(times: pd.DatetimeIndex | pd.Timestamp) -> Any:
+    """Clock hours since the epoch (naive clock, no zone)."""
+    return (times - EPOCH) // HOUR
+
+
+def _hour_of_week(keys: np.ndarray) -> np.ndarray:
+    return ((keys // 24 + EPOCH_WEEKDAY) % 7) * 24 + keys % 24
+
+
+def _window(values: np.ndarray, first_key: int, end_key: int, length: int) -> np.ndarray:
+    """``values`` (keyed from ``first_key``) for keys ``[end_key - length, end_key)``, NaN-padded."""
+    out = np.full(length, np.nan)
+    lo = end_key - length - first_key
+    hi = end_key - first_key
+    src_lo, src_hi = max(lo, 0), min(hi, len(values))
+    if src_hi > src_lo:
+        out[src_lo - lo: src_hi - lo] = values[src_lo:src_hi]
+    return out
+
+
+def _nanmedian(a: np.ndarray, axis: int | None = None) -> Any:
+    """``np.nanmedian`` without the all-NaN warning (an all-NaN slice is NaN)."""
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            return np.nanmedian(a, axis=axis)
+
+
+@dataclass
+class _Hourly:
+    """Hourly robust summary of the log-demand, with causal baselines for each profile."""
+
+    first_key: int
+    level: np.ndarray  # hourly median of log-demand
+    daily_detrended: np.ndarray  # minus trailing 24 h median
+    weekly_detrended: np.ndarray  # minus trailing 168 h median
+
+    @classmethod
+    def build(cls, times: pd.DatetimeIndex, z: np.ndarray) -> _Hourly:
+        keys = np.asarray(_hour_key(times), dtype=np.int64)
+        first = int(keys[0])
+        frame = pd.Series(z, index=keys - first)
+        medians = frame.groupby(level=0).median()
+        level = np.full(int(keys[-1] - first) + 1, np.nan)
+        level[medians.index.to_numpy()] = medians.to_numpy()
+        series = pd.Series(level)
+        daily_base = series.rolling(24, min_periods=6).median().to_numpy()
+        weekly_base = series.rolling(WEEK_HOURS, min_periods=24).median().to_numpy()
+        return cls(first, level, level - daily_base, level - weekly_base)
+
+    def profile(self, mode: str, origin: int) -> np.ndarray:
+        """Seasonal offsets for the ``WEEK_HOURS`` hours starting at key ``origin``, from keys before it."""
+        if mode == "weekly":
+            block = _window(self.weekly_detrended, self.first_key, origin, WEEKLY_WINDOW_WEEKS * WEEK_HOURS)
+            week = _nanmedian(block.reshape(WEEKLY_WINDOW_WEEKS, WEEK_HOURS), axis=0)
+            daily = self.profile("daily", origin)
+            return np.where(np.isnan(week), daily, week)
+        if mode == "daily":
+            block = _window(self.daily_detrended, self.first_key, origin, DAILY_WINDOW_DAYS * 24)
+            day = _nanmedian(block.reshape(DAILY_WINDOW_DAYS, 24), axis=0)
+            day = np.where(np.isnan(day), 0.0, day)
+            return np.tile(day, WEEK_HOURS // 24)
+        return np.zeros(WEEK_HOURS)
+
+    def point(self, mode: str, origin: int, hours: int) -> np.ndarray:
+        """Median log-demand for keys ``origin .. origin + hours - 1`` from keys before ``origin``."""
+        week = self.profile(mode, origin)
+        # the profile's column j is key origin - 168·k + j: the same hour of week as origin + j
+        recent = _window(self.level, self.first_key, origin, WEEK_HOURS)
+        offsets = week  # column j ↔ key origin + j (mod 168)
+        deseasonalised = recent - offsets  # recent[j] is key origin - 168 + j ≡ origin + j (mod 168)
+        last_day = deseasonalised[-24:]
+        week_level = float(_nanmedian(deseasonalised)) if np.isfinite(deseasonalised).any() else math.nan
+        if np.isfinite(last_day).sum() >= 6:
+            level = float(_nanmedian(last_day))
+            if LEVEL_FLOOR_WEEK and math.isfinite(week_level):
+                level = max(level, week_level)
+        elif math.isfinite(week_level):
+            level = week_level
+        else:
+            finite = self.level[: max(0, origin - self.first_key)]
+            finite = finite[np.isfinite(finite)]
+            level = float(finite[-1]) if len(finite) else 0.0
+        reps = math.ceil(hours / WEEK_HOURS)
+        return level + np.tile(offsets, reps)[:hours]
+
+
+def _slot_length(step: pd.Timedelta) -> pd.Timedelta:
+    """Slots are the step rounded up to 15, 20, 30 or 60 minutes (they must divide the hour)."""
+    for minutes in (15, 20, 30, 60):
+        if step <= pd.Timedelta(minutes=minutes):
+            return pd.Timedelta(minutes=minutes)
+    return HOUR
+
+
+def _quantile_table(errors: np.ndarray, positions: np.ndarray, per_day: int, q: float) -> np.ndarray:
+    """Per slot position of the day, the ``q`` quantile of back-test errors at that position.
+
+    A position with fewer than ``MIN_SAMPLES`` errors uses its hour of day and the two
+    neighbouring hours instead; with too few of those, all errors pooled.
+    """
+    finite = np.isfinite(errors)
+    errors, positions = errors[finite], positions[finite]
+    pooled = float(np.quantile(errors, q)) if len(errors) else 0.0
+    per_hour = per_day // 24
+    hours = positions // per_hour
+    out = np.full(per_day, pooled)
+    for position in range(per_day):
+        here = positions == position
+        if here.sum() >= MIN_SAMPLES:
+            out[position] = float(np.quantile(errors[here], q))
+            continue
+        hod = position // per_hour
+        near = (hours == hod) | (hours == (hod + 1) % 24) | (hours == (hod - 1) % 24)
+        if near.sum() >= MIN_SAMPLES:
+            out[position] = float(np.quantile(errors[near], q))
+    return out
+
+
+def _replicas(upper: float, capacity: float, target: float, low: int, high: int) -> int:
+    need = math.ceil(upper / (capacity * target) - 1e-9) if upper > 0 else 0
+    return max(low, min(high, need))
+
+
+def forecast(
+    history: pd.Series,
+    *,
+    horizon: pd.Timedelta,
+    capacity: float,
+    target: float,
+    min_replicas: int,
+    max_replicas: int,
+    quantile: float | None = None,
+) -> Forecast:
+    """Slots of at most one hour covering ``(last, last + horizon]`` from ``history`` alone.
+
+    Slot boundaries are clock multiples of 15-60 minutes (the step rounded up) in the
+    history's own clock; ``min_replicas`` of a slot is ``ceil(upper / (capacity × target))``
+    clamped to ``[min_replicas, max_replicas]``, or ``min_replicas`` when the back-test gate
+    switched the floor off (the HPA stays reactive). ``quantile`` fixes the upper quantile
+    and skips the gate (floor on whenever a rhythm is found).
+    """
+    if horizon <= pd.Timedelta(0):
+        raise ValueError("horizon must be positive")
+    if capacity <= 0 or not 0 < target <= 1:
+        raise ValueError("capacity must be > 0 and target utilisation in (0, 1]")
+    if min_replicas < 1 or max_replicas < min_replicas:
+        raise ValueError("need 1 ≤ min_replicas ≤ max_replicas")
+    regular = regularize(history)
+    values = regular.values
+    times = values.index
+    raw = values.to_numpy()
+    finite = raw[np.isfinite(raw)]
+    scale = float(np.median(finite)) if len(finite) else 0.0
+    if scale <= 0:
+        scale = float(np.mean(finite)) if len(finite) and np.mean(finite) > 0 else 1.0
+    eps = 0.1 * scale
+    z = np.log(raw + eps)
+    last = times[-1]
+    span = last - times[0] + regular.step
+    model: dict[str, Any] = {
+        "name": "seasonal-profile-quantile",
+        "history_days": round(span / DAY, 2),
+        "step_seconds": int(regular.step.total_seconds()),
+        "gaps": round(float(np.isnan(raw).mean()), 4),
+    }
+
+    slot = _slot_length(regular.step)
+    per_day = int(DAY / slot)
+    model["slot_minutes"] = int(slot / pd.Timedelta(minutes=1))
+    boundaries = [last]
+    edge = last.floor(slot) + slot
+    while edge < last + horizon:
+        boundaries.append(edge)
+        edge += slot
+    boundaries.append(last + horizon)
+    starts, ends = boundaries[:-1], boundaries[1:]
+    slot_keys = np.asarray(_hour_key(pd.DatetimeIndex(starts)), dtype=np.int64)
+    hourly = _Hourly.build(times, z)
+    origin = int(_hour_key(last))  # the (partial) hour holding the last sample is forecast, not used
+
+    if span < MIN_HISTORY:
+        tail = z[times > last - DAY]
+        tail = tail[np.isfinite(tail)]
+        mid = float(np.median(tail)) if len(tail) else 0.0
+        top = float(np.quantile(tail, quantile or UPPER_QUANTILE)) if len(tail) else 0.0
+        model.update(
+            rhythm="none",
+            fallback=f"history spans {span / DAY:.1f} days; at least {MIN_HISTORY.days} are needed to "
+            "detect a daily or weekly rhythm, so no schedule floor: scaling stays reactive",
+            floor="off",
+        )
+        slots = [
+            Slot(s, e, max(0.0, math.exp(mid) - eps), max(0.0, math.exp(top) - eps), min_replicas)
+            for s, e in zip(starts, ends, strict=True)
+        ]
+        return Forecast(slots, model)
+
+    backtest = _select(hourly, times, z, origin, span, slot)
+    mode = backtest.mode
+    rhythm = mode if mode != "flat" else "none"
+    chosen_errors = backtest.errors[mode]
+    floor_on = False
+    score = math.nan
+    if quantile is None:
+        quantile = UPPER_QUANTILE
+        if (rhythm != "none" or GATE_ANY) and len(chosen_errors):
+            quantile, score = _gate(
+                backtest, raw[backtest.mask], eps=eps, per_day=per_day, step_hours=regular.step / HOUR,
+                capacity=capacity, target=target, min_replicas=min_replicas, max_replicas=max_replicas,
+            )
+            floor_on = score <= GATE
+            if not floor_on:
+                quantile = UPPER_QUANTILE  # reported upper bound when no floor is applied
+    else:
+        floor_on = rhythm != "none"
+    upper_q = _quantile_table(chosen_errors, backtest.positions, per_day, quantile)
+    mid_q = _quantile_table(chosen_errors, backtest.positions, per_day, 0.5)
+    hours = int(slot_keys[-1] - origin) + 1
+    point = hourly.point(mode, origin, hours)
+    model.update(rhythm=rhythm, skill={k: round(v, 3) for k, v in backtest.skill.items()}, fallback=None,
+                 quantile=quantile, backtest_score=None if math.isnan(score) else round(score, 3),
+                 floor="on" if floor_on else "off: scaling stays reactive")
+    slots = []
+    for s, e, key in zip(starts, ends, slot_keys, strict=True):
+        base = point[int(key - origin)]
+        position = int((s - s.normalize()) // slot)
+        predicted = max(0.0, math.exp(base + mid_q[position]) - eps)
+        upper = max(predicted, math.exp(base + upper_q[position]) - eps)
+        floor = _replicas(upper, capacity, target, min_replicas, max_replicas) if floor_on else min_replicas
+        slots.append(Slot(s, e, predicted, upper, floor))
+    return Forecast(slots, model)
+
+
+@dataclass
+class _Backtest:
+    """Day-ahead forecasts of the last days, each from the data strictly before its day."""
+
+    mode: str
+    skill: dict[str, float]
+    points: dict[str, np.ndarray]  # per back-test step, the median log-demand forecast of each mode
+    errors: dict[str, np.ndarray]  # per back-test step, log-demand minus that forecast (NaN in gaps)
+    positions: np.ndarray  # slot of the day of each back-test step
+    mask: np.ndarray  # which steps of the history are back-test steps
+
+
+def _select(
+    hourly: _Hourly, times: pd.DatetimeIndex, z: np.ndarray, origin: int, span: pd.Timedelta, slot: pd.Timedelta
+) -> _Backtest:
+    """Back-test flat, daily and weekly profiles over the last days; pick the rhythm."""
+    modes = ["flat", "daily"] + (["weekly"] if span >= WEEKLY_HISTORY else [])
+    min_days = 14 if "weekly" in modes else 3
+    first_day = hourly.first_key // 24 + min_days
+    last_day = origin // 24  # the day holding the origin: forecast from its start, errors up to the origin
+    days = [d for d in range(max(first_day, last_day - BACKTEST_DAYS), last_day + 1)]
+    keys = np.asarray(_hour_key(times), dtype=np.int64)
+    slot_of_day = np.asarray((times - times.normalize()) // slot, dtype=np.int64)
+    step_points: dict[str, list[np.ndarray]] = {m: [] for m in modes}
+    hour_errors: dict[str, list[np.ndarray]] = {m: [] for m in modes}
+    hods: list[np.ndarray] = []
+    mask = np.zeros(len(times), dtype=bool)
+    for day in days:
+        start = day * 24
+        stop = min(start + 24, origin)
+        if stop <= start:
+            continue
+        inside = (keys >= start) & (keys < stop)
+        step_keys = keys[inside]
+        hods.append(slot_of_day[inside])
+        mask |= inside
+        actual_hours = _window(hourly.level, hourly.first_key, stop, stop - start)
+        for mode in modes:
+            point = hourly.point(mode, start, stop - start)
+            step_points[mode].append(point[step_keys - start])
+            hour_errors[mode].append(actual_hours - point)
+    if not hods:
+        empty = np.array([])
+        return _Backtest("flat", {"flat": 0.0}, {"flat": empty}, {"flat": empty}, empty.astype(np.int64), mask)
+    points = {m: np.concatenate(step_points[m]) for m in modes}
+    errors = {m: z[mask] - points[m] for m in modes}
+    mae = {m: float(np.nanmean(np.abs(np.concatenate(hour_errors[m])))) for m in modes}
+    flat = mae["flat"] if mae["flat"] > 0 else 1e-12
+    skill = {m: 1.0 - mae[m] / flat for m in modes}
+    mode = "flat"
+    if skill["daily"] >= RHYTHM_SKILL:
+        mode = "daily"
+    if "weekly" in modes and skill["weekly"] >= RHYTHM_SKILL and mae["weekly"] < (1 - WEEKLY_PREFERENCE) * mae["daily"]:
+        mode = "weekly"
+    return _Backtest(mode, skill, points, errors, np.concatenate(hods), mask)
+
+
+def _gate(
+    backtest: _Backtest,
+    demand: np.ndarray,
+    *,
+    eps: float,
+    per_day: int,
+    step_hours: float,
+    capacity: float,
+    target: float,
+    min_replicas: int,
+    max_replicas: int,
+) -> tuple[float, float]:
+    """Replay the back-test days with each candidate quantile's floor; the best quantile and its score.
+
+    The score is ``(under + 1) / (frontier under at equal cost + 1)``: below 1 the floor beat
+    reactive scaling on the back-test days, which is what the schedule is for.
+    """
+    from tenantctl.forecast.simulate import frontier, replay
+
+    common = dict(capacity=capacity, min_replicas=min_replicas, max_replicas=max_replicas, step_hours=step_hours)
+    front = frontier(demand, **common)  # type: ignore[arg-type]
+    point = backtest.points[backtest.mode]
+    errors = backtest.errors[backtest.mode]
+    best = (UPPER_QUANTILE, math.inf)
+    for q in QUANTILES:
+        table = _quantile_table(errors, backtest.positions, per_day, q)
+        upper = np.exp(point + table[backtest.positions]) - eps
+        floor = np.clip(np.ceil(upper / (capacity * target) - 1e-9), min_replicas, max_replicas).astype(np.int64)
+        outcome = replay(demand, target=target, floor=floor, **common)  # type: ignore[arg-type]
+        reference, _ = front.under_at(outcome.cost)
+        score = (outcome.under + 1) / (reference + 1)
+        if score < best[1]:
+            best = (q, score)
+    return best
