@@ -1,33 +1,62 @@
-"""Stub, replaced by the tenancy component."""
+"""``TenantTenancy``: one tenant's slice of a Kubernetes cluster, on any cloud.
+
+Namespace (Pod Security ``restricted``), quota and limits, default-deny NetworkPolicies,
+developer RBAC, the workload with its ServiceAccount, ConfigMap, Service and PDB, and one
+autoscaler (HPA or KEDA ScaledObject). The cluster provider arrives in ``opts.providers``.
+"""
 
 from __future__ import annotations
 
 from typing import TypedDict
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from components.naming import k8s_labels, namespace_name
+from components.kubernetes.autoscaling import build_autoscaler, decide
+from components.kubernetes.namespace import build_namespace
+from components.kubernetes.network import build_network_policies
+from components.kubernetes.rbac import build_rbac
+from components.kubernetes.workload import build_workload
 from spec.models import AnyTenant
 
 
 class TenancyArgs(TypedDict):
     spec: AnyTenant
+    # Private CIDRs of the tenant's database and cache: the only egress besides DNS and the namespace.
     service_cidrs: list[str]
+    # Cloud workload-identity annotations for the workload's ServiceAccount (IRSA, Workload Identity, ...).
     service_account_annotations: dict[str, pulumi.Input[str]]
+    # Prometheus the KEDA latency trigger queries; without it latency does not drive scaling.
     prometheus_address: str | None
 
 
 class TenantTenancy(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
+    autoscaling_mode: pulumi.Output[str]  # "disabled" | "hpa" | "keda"
+    autoscaling_reason: pulumi.Output[str]
 
     def __init__(self, name: str, args: TenancyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:kubernetes:TenantTenancy", name, None, opts)
         spec = args["spec"]
-        ns = k8s.core.v1.Namespace(
-            f"{name}-namespace",
-            metadata={"name": namespace_name(spec.tenant_id), "labels": k8s_labels(spec)},
-            opts=pulumi.ResourceOptions(parent=self),
+        prometheus = args["prometheus_address"]
+        # A component's depends_on does not reach its children: pass the cluster's readiness on explicitly.
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+
+        ns_name = build_namespace(name, spec, child)
+        build_network_policies(name, spec, ns_name, list(args["service_cidrs"]), child)
+        service_account = build_rbac(name, spec, ns_name, dict(args["service_account_annotations"]), child)
+        decision = decide(spec, prometheus)
+        deployment = build_workload(
+            name, spec, ns_name, service_account.metadata.name, (decision.mode, decision.reason), child
         )
-        self.namespace = ns.metadata.apply(lambda m: m["name"])
-        self.register_outputs({"namespace": self.namespace})
+        build_autoscaler(name, spec, ns_name, deployment, decision, prometheus, child)
+
+        self.namespace = ns_name
+        self.autoscaling_mode = pulumi.Output.from_input(decision.mode)
+        self.autoscaling_reason = pulumi.Output.from_input(decision.reason)
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "autoscalingMode": self.autoscaling_mode,
+                "autoscalingReason": self.autoscaling_reason,
+            }
+        )

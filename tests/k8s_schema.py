@@ -1,0 +1,193 @@
+"""Test helpers for the Kubernetes tenancy: tenants in tmp dirs, rendering, and schema validation.
+
+Validation is independent of the component: Kubernetes objects go through the upstream OpenAPI
+schemas shipped by ``kubernetes-validate`` (strict: unknown fields fail, as a typo would be
+silently dropped by the API server), the ScaledObject through the KEDA CRD's own schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import kubernetes_validate.utils
+import pulumi
+import pulumi_kubernetes as k8s
+import yaml
+from pulumi.runtime import rpc
+
+from components.kubernetes.tenancy import TenantTenancy
+from spec.loader import TenantFile, load_tenant
+from tenantctl.mocks import EstateMocks
+from tenantctl.render import RecordingMonitor, RenderedResource
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KEDA_CRD = PROJECT_ROOT.parent / "shared" / "schemas" / "keda.sh_scaledobjects.yaml"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+QUOTA = "kubernetes:core/v1:ResourceQuota"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+SERVICE_CIDRS = ["10.20.0.0/20", "10.20.16.0/20"]
+SA_ANNOTATIONS = {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/test-workload"}
+
+
+# ---- tenants -----------------------------------------------------------------------------------------------
+
+
+def write_tenant(directory: Path, document: dict[str, Any]) -> TenantFile:
+    """Write ``document`` as ``<tenant_id>.yaml`` under ``directory`` and load it like any tenant file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{document['tenant_id']}.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return load_tenant(path)
+
+
+# ---- rendering ---------------------------------------------------------------------------------------------
+
+
+def unwrap(value: Any) -> Any:
+    """Engine values → plain JSON: secrets unwrapped (the schema sees what the API server would)."""
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        return unwrap(value["value"])
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+class _Monitor(RecordingMonitor):
+    """Also keeps each resource's ``ignoreChanges``, which the recorded inputs do not show."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.ignore_changes: dict[str, list[str]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        self.ignore_changes[request.name] = list(request.ignoreChanges)
+        return response
+
+
+IGNORE_CHANGES: dict[str, list[str]] = {}  # resource name → ignoreChanges, of the last render_tenancy calls
+
+
+def render_tenancy(
+    tenant: TenantFile,
+    prometheus_address: str | None = None,
+    service_cidrs: list[str] | None = None,
+) -> tuple[list[RenderedResource], dict[str, str]]:
+    """Run ``TenantTenancy`` alone under Pulumi's mocks; returns what was registered and its outputs."""
+    spec = tenant.spec
+    mocks = EstateMocks(spec.tenant_id)
+    monitor = _Monitor(mocks)
+    outputs: dict[str, str] = {}
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    def program() -> pulumi.Output[Any]:
+        provider = k8s.Provider("cluster", kubeconfig="{}")
+        tenancy = TenantTenancy(
+            f"{spec.tenant_id}-tenancy",
+            {
+                "spec": spec,
+                "service_cidrs": SERVICE_CIDRS if service_cidrs is None else service_cidrs,
+                "service_account_annotations": dict(SA_ANNOTATIONS),
+                "prometheus_address": prometheus_address,
+            },
+            pulumi.ResourceOptions(providers=[provider]),
+        )
+        keys = ("namespace", "autoscaling_mode", "autoscaling_reason")
+        return pulumi.Output.all(tenancy.namespace, tenancy.autoscaling_mode, tenancy.autoscaling_reason).apply(
+            lambda values: outputs.update(zip(keys, values, strict=True))
+        )
+
+    try:
+        pulumi.runtime.reset_options(project="test", stack=spec.tenant_id, preview=False)
+        pulumi.runtime.set_mocks(mocks, project="test", stack=spec.tenant_id, preview=False, monitor=monitor)
+        pulumi.runtime.test(program)()
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+    IGNORE_CHANGES.update(monitor.ignore_changes)
+    return monitor.recorded, outputs
+
+
+def kubernetes_objects(resources: list[RenderedResource]) -> list[RenderedResource]:
+    return [r for r in resources if r.type.startswith("kubernetes:") and r.custom]
+
+
+def of_type(resources: list[RenderedResource], type_: str) -> list[dict[str, Any]]:
+    return [manifest(r) for r in resources if r.type == type_]
+
+
+def manifest(resource: RenderedResource) -> dict[str, Any]:
+    """A rendered resource's inputs as the manifest the API server receives."""
+    body = unwrap(copy.deepcopy(resource.inputs))
+    group_version, kind = resource.type.split(":", 1)[1].rsplit(":", 1)
+    group, version = group_version.split("/")
+    expected_api = version if group == "core" else f"{group}/{version}"
+    assert body.get("apiVersion") == expected_api, (resource.type, body.get("apiVersion"))
+    assert body.get("kind") == kind, (resource.type, body.get("kind"))
+    return dict(body)
+
+
+# ---- schemas -----------------------------------------------------------------------------------------------
+
+
+def kubernetes_schema_version(minor: str) -> str:
+    """The cluster's minor if the package ships it, else the newest it ships (its schemas are per minor)."""
+    shipped = kubernetes_validate.utils.all_versions()
+    wanted = [v for v in shipped if kubernetes_validate.utils.major_minor(v) == minor]
+    return wanted[-1] if wanted else shipped[-1]
+
+
+def validate_kubernetes(body: dict[str, Any], minor: str) -> None:
+    """Raise if ``body`` is not a valid object of its kind for Kubernetes ``minor`` (unknown fields fail)."""
+    kubernetes_validate.validate(body, kubernetes_schema_version(minor), strict=True)
+
+
+def _strict(schema: Any) -> Any:
+    """Objects with declared properties accept no others (the API server would prune them silently)."""
+    if isinstance(schema, dict):
+        out = {k: _strict(v) for k, v in schema.items()}
+        if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_strict(v) for v in schema]
+    return schema
+
+
+@functools.cache
+def keda_validator() -> jsonschema.Draft7Validator:
+    crd = yaml.safe_load(KEDA_CRD.read_text(encoding="utf-8"))
+    version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
+    schema = _strict(version["schema"]["openAPIV3Schema"])
+    schema["properties"]["metadata"] = {"type": "object"}  # ObjectMeta is validated by the API server, not the CRD
+    return jsonschema.Draft7Validator(schema)
+
+
+def validate_scaled_object(body: dict[str, Any]) -> None:
+    errors = sorted(keda_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise AssertionError("; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors))
+    # The CRD's one CEL rule (x-kubernetes-validations), which jsonschema does not evaluate.
+    spec = body["spec"]
+    if "minReplicaCount" in spec:
+        assert spec["minReplicaCount"] <= spec.get("maxReplicaCount", 100), "minReplicaCount > maxReplicaCount"
+
+
+def validate_any(resource: RenderedResource, minor: str) -> None:
+    body = manifest(resource)
+    if resource.type == SCALED_OBJECT:
+        validate_scaled_object(body)
+    else:
+        validate_kubernetes(body, minor)
