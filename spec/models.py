@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from decimal import Decimal
+from zoneinfo import available_timezones
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator, model_validator
@@ -91,6 +93,22 @@ class Autoscaling(StrictModel):
         if low is not None and value < low:
             raise ValueError(f"must be ≥ min_replicas ({low})")
         return value
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"{value!r} is not an IANA timezone (e.g. UTC, Europe/Berlin)")
+        return value
+
+    @model_validator(mode="after")
+    def _schedule_within_bounds(self) -> Autoscaling:
+        for index, block in enumerate(self.schedule):
+            if block.desired_replicas > self.max_replicas:
+                raise FieldError(
+                    ("schedule", index, "desired_replicas"), f"must be ≤ max_replicas ({self.max_replicas})"
+                )
+        return self
 
 
 class Monitoring(StrictModel):
@@ -195,6 +213,19 @@ class Quota(StrictModel):
     storage: Annotated[Quantity, Field(description="Namespace total persistent volume claims.")]
 
 
+_SUFFIX = {"m": Decimal("0.001"), "k": Decimal(10**3), "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12),
+           "P": Decimal(10**15), "Ki": Decimal(2**10), "Mi": Decimal(2**20), "Gi": Decimal(2**30), "Ti": Decimal(2**40),
+           "Pi": Decimal(2**50)}
+
+
+def quantity_value(text: str) -> Decimal:
+    """A Kubernetes quantity as a number (already pattern-checked by ``Quantity``)."""
+    match = re.match(QUANTITY, text)
+    if not match:
+        raise ValueError(f"{text!r} is not a Kubernetes quantity")
+    return Decimal(match.group(1)) * _SUFFIX.get(match.group(3) or "", Decimal(1))
+
+
 class Workload(StrictModel):
     model_config = TIER_DEFAULTED
     name: Annotated[str, Field(pattern=DNS_LABEL, description="Deployment the autoscaler targets.")]
@@ -205,6 +236,14 @@ class Workload(StrictModel):
     cpu_limit: Quantity
     memory_limit: Quantity
     quota: Quota
+
+    @model_validator(mode="after")
+    def _limits_cover_requests(self) -> Workload:
+        for resource in ("cpu", "memory"):
+            request, limit = getattr(self, f"{resource}_request"), getattr(self, f"{resource}_limit")
+            if quantity_value(limit) < quantity_value(request):
+                raise FieldError((f"{resource}_limit",), f"must be ≥ {resource}_request ({request})")
+        return self
 
 
 class Waiver(StrictModel):

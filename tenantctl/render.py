@@ -134,7 +134,8 @@ def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
     finally:
         loop.close()
         asyncio.set_event_loop(None)
-    return RenderedTenant(tenant=tenant, stack=stack, resources=monitor.recorded)
+    # Registration order depends on output resolution timing; URN order makes plans diffable and deterministic.
+    return RenderedTenant(tenant=tenant, stack=stack, resources=sorted(monitor.recorded, key=lambda r: r.urn))
 
 
 def render_all(tenants: list[TenantFile], root: Path) -> list[RenderedTenant]:

@@ -61,11 +61,8 @@ def tenant_stack_config(tenant: TenantFile, root: Path) -> StackConfig:
             if short in SECRET_KEYS:
                 result.secret_keys.append(key)
 
-    try:
-        relative = tenant.path.resolve().relative_to(root.resolve())
-    except ValueError:
-        relative = tenant.path.resolve()
-    result.values[f"{NS}:tenantFile"] = str(relative)
+    # Offline the file planned is the file given, wherever it lives (the program accepts absolute paths).
+    result.values[f"{NS}:tenantFile"] = str(tenant.path.resolve())
 
     for channel in spec.config.monitoring.alert_channels:
         key = f"{NS}:{CHANNEL_KEYS[channel]}"

@@ -1,10 +1,11 @@
-"""``tenantctl plan``: render every tenant offline under Pulumi's mocks and report its resources."""
+"""``tenantctl plan``: render every tenant offline under Pulumi's mocks, enforce the policy pack, report."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,32 +13,44 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tenantctl.common import default_paths, load_or_exit, project_root
+from tenantctl.common import EXIT_POLICY, EXIT_USAGE, default_paths, load_or_exit, project_root
+from tenantctl.policy import report
+from tenantctl.policy.catalog import PACK_DIR
+from tenantctl.policy.enforce import TenantVerdict, enforce
+from tenantctl.policy.pack_config import waiver_errors
 from tenantctl.render import RenderedTenant, render_all
 
 
-class PlanFormat(str, Enum):
+class PlanFormat(StrEnum):
     table = "table"
     json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+    junit = "junit"
 
 
-def plan_document(rendered: list[RenderedTenant]) -> dict[str, Any]:
+def plan_document(rendered: list[RenderedTenant], verdicts: list[TenantVerdict] | None = None) -> dict[str, Any]:
     """The JSON shape of ``plan --format json``; later features add keys, never rename these."""
-    return {
-        "tenants": [
-            {
-                "tenant": r.tenant_id,
-                "cloud": r.tenant.spec.cloud,
-                "stack": r.stack.stack,
-                "resources": [res.to_json() for res in r.resources],
-                "warnings": r.stack.warnings,
-            }
-            for r in rendered
-        ]
-    }
+    by_tenant = {v.rendered.tenant_id: v for v in verdicts or []}
+    tenants = []
+    for r in rendered:
+        entry: dict[str, Any] = {
+            "tenant": r.tenant_id,
+            "cloud": r.tenant.spec.cloud,
+            "stack": r.stack.stack,
+            "resources": [res.to_json() for res in r.resources],
+            "warnings": r.stack.warnings,
+        }
+        verdict = by_tenant.get(r.tenant_id)
+        if verdict is not None:
+            entry["violations"] = [v.to_json() for v in verdict.violations]
+            entry["waivers"] = [w.to_json() for w in verdict.waivers]
+        tenants.append(entry)
+    return {"tenants": tenants}
 
 
-def _table(rendered: list[RenderedTenant], console: Console) -> None:
+def _table(rendered: list[RenderedTenant], verdicts: list[TenantVerdict], console: Console) -> None:
+    by_tenant = {v.rendered.tenant_id: v for v in verdicts}
     for r in rendered:
         spec = r.tenant.spec
         table = Table(title=f"{r.tenant_id}  ({spec.tier}, {spec.cloud} {spec.region}, {spec.isolation})")
@@ -49,32 +62,78 @@ def _table(rendered: list[RenderedTenant], console: Console) -> None:
         console.print(table)
         for warning in r.stack.warnings:
             console.print(f"[yellow]warning[/yellow] {r.tenant_id}: {warning}")
+        verdict = by_tenant.get(r.tenant_id)
+        if verdict is None:
+            continue
+        if verdict.violations:
+            found = Table(title=f"{r.tenant_id}: policy violations")
+            for column in ("policy", "level", "severity", "resource", "message"):
+                found.add_column(column)
+            for v in verdict.violations:
+                level = "waived" if v.waived else v.level
+                colour = "red" if v.blocking else "yellow"
+                found.add_row(v.policy, f"[{colour}]{level}[/{colour}]", v.severity, v.urn.rsplit("::", 1)[-1], v.message)
+            console.print(found)
+        else:
+            console.print(f"[green]policies ok[/green] {r.tenant_id}: {verdict.analyzed} resources analyzed")
+        for w in verdict.waivers:
+            if not w.active:
+                console.print(f"[yellow]expired waiver[/yellow] {r.tenant_id}: {w.policy} (expired {w.expires})")
     total = sum(len([x for x in r.resources if x.custom]) for r in rendered)
-    console.print(f"{len(rendered)} tenant(s), {total} resources")
+    blocking = sum(len(v.blocking) for v in verdicts)
+    console.print(f"{len(rendered)} tenant(s), {total} resources, {blocking} blocking violation(s)")
 
 
 def plan(
     paths: Annotated[
         list[Path] | None, typer.Argument(help="Tenant files or folders (default: tenants/).", show_default=False)
     ] = None,
-    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Report format.")] = PlanFormat.table,  # noqa: A002
+    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="Report format.")] = PlanFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    policies: Annotated[bool, typer.Option("--policies/--no-policies", help="Enforce the policy pack.")] = True,
+    pack: Annotated[Path, typer.Option("--policy-pack", help="Policy pack folder.")] = PACK_DIR,
+    today: Annotated[str | None, typer.Option("--today", help="Date waivers are judged on (YYYY-MM-DD; default: today).")] = None,
 ) -> None:
-    """Render tenants offline (no cloud, no credentials) and print their resources."""
+    """Render tenants offline (no cloud, no credentials), enforce the policy pack and report; exit 1 on a blocking violation."""
     tenants = load_or_exit(default_paths(paths))
+    errors = [e for t in tenants for e in waiver_errors(t)]
+    if errors:
+        for error in errors:
+            print(str(error), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        day = dt.date.fromisoformat(today) if today else dt.date.today()
+    except ValueError:
+        print(f"--today: {today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
     rendered = render_all(tenants, project_root())
-    if format is PlanFormat.json:
-        text = json.dumps(plan_document(rendered), indent=2, sort_keys=False)
-        if output:
-            output.write_text(text + "\n", encoding="utf-8")
+    verdicts = enforce(rendered, day, pack) if policies else []
+
+    if format is PlanFormat.table:
+        console = Console(file=output.open("w", encoding="utf-8") if output else None, width=160)
+        _table(rendered, verdicts, console)
+    else:
+        if format is PlanFormat.json:
+            text = json.dumps(plan_document(rendered, verdicts if policies else None), indent=2, sort_keys=False) + "\n"
+        elif format is PlanFormat.markdown:
+            text = report.markdown(verdicts)
+        elif format is PlanFormat.sarif:
+            text = report.sarif_text(verdicts)
         else:
-            sys.stdout.write(text + "\n")
+            text = report.junit(verdicts)
+        if output:
+            output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
         for r in rendered:
             for warning in r.stack.warnings:
                 print(f"warning: {r.tenant_id}: {warning}", file=sys.stderr)
-        return
-    console = Console(file=output.open("w", encoding="utf-8") if output else None, width=160)
-    _table(rendered, console)
+    for v in verdicts:
+        for w in v.waivers:
+            if not w.active:
+                print(f"warning: {v.rendered.tenant_id}: waiver for {w.policy} expired on {w.expires}", file=sys.stderr)
+    if any(v.blocking for v in verdicts):
+        raise typer.Exit(EXIT_POLICY)
 
 
 def register(app: typer.Typer) -> None:

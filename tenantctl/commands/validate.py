@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from tenantctl.common import default_paths, load_or_exit
+from tenantctl.common import EXIT_USAGE, default_paths, load_or_exit
+from tenantctl.policy.pack_config import waiver_errors
 
 
 def validate(
@@ -17,6 +18,11 @@ def validate(
 ) -> None:
     """Validate tenant files; exit 0, or 2 with `path:line: field: message` per problem."""
     tenants = load_or_exit(default_paths(paths))
+    errors = [error for tenant in tenants for error in waiver_errors(tenant)]  # waivers must name real policies
+    if errors:
+        for error in errors:
+            typer.echo(str(error), err=True)
+        raise typer.Exit(EXIT_USAGE)
     for tenant in tenants:
         spec = tenant.spec
         typer.echo(f"ok  {tenant.path}  {spec.tenant_id} ({spec.tier}, {spec.cloud} {spec.region}, {spec.isolation})")

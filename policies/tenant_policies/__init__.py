@@ -1,0 +1,1 @@
+"""The tenant-platform CrossGuard policies (imported by ``policies/__main__.py`` and by tests)."""

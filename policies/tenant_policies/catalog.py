@@ -1,0 +1,21 @@
+"""Every policy of the pack, in report order."""
+
+from __future__ import annotations
+
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+
+from . import audit, autoscaling, encryption, isolation, residency, resilience, tagging, tenancy, transit
+
+POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
+    *encryption.POLICIES,
+    *transit.POLICIES,
+    *isolation.POLICIES,
+    *tenancy.POLICIES,
+    *tagging.POLICIES,
+    *audit.POLICIES,
+    *residency.POLICIES,
+    *resilience.POLICIES,
+    *autoscaling.POLICIES,
+]
+POLICY_NAMES = frozenset(p.name for p in POLICIES)
+assert len(POLICY_NAMES) == len(POLICIES), "policy names are unique"

@@ -1,0 +1,1 @@
+"""The policy pack from ``tenantctl``: per-stack pack config (waivers), the gRPC client and the reports."""

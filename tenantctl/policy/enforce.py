@@ -1,0 +1,130 @@
+"""Rendered tenants → the pack's verdicts, through one pack process for the whole fleet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime import rpc
+
+from tenantctl.policy.catalog import PACK_DIR, by_name
+from tenantctl.policy.client import AnalyzedResource, Diagnostic, PackClient
+from tenantctl.policy.pack_config import WaiverStatus, pack_config_for, waivers_of
+from tenantctl.render import RenderedResource, RenderedTenant
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    level: str  # as the pack reported it: a waived policy runs at advisory
+    severity: str
+    urn: str
+    message: str
+    frameworks: tuple[str, ...]
+    waived: bool
+
+    @property
+    def blocking(self) -> bool:
+        return self.level == "mandatory" and not self.waived
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy,
+            "level": self.level,
+            "severity": self.severity,
+            "urn": self.urn,
+            "message": self.message,
+            "frameworks": list(self.frameworks),
+            "waived": self.waived,
+        }
+
+
+@dataclass
+class TenantVerdict:
+    rendered: RenderedTenant
+    violations: list[Violation] = field(default_factory=list)
+    waivers: list[WaiverStatus] = field(default_factory=list)
+    analyzed: int = 0
+
+    @property
+    def blocking(self) -> list[Violation]:
+        return [v for v in self.violations if v.blocking]
+
+
+def _unwrap(value: Any) -> Any:
+    """Secrets travel as the engine sends them (the signature-wrapped form); everything else as is."""
+    if rpc.is_rpc_secret(value):
+        return {rpc._special_sig_key: rpc._special_secret_sig, "value": _unwrap(value["value"])}
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def to_analyzed(rendered: RenderedTenant) -> list[AnalyzedResource]:
+    by_urn = {r.urn: r for r in rendered.resources}
+
+    def plain(r: RenderedResource, provider: AnalyzedResource | None = None) -> AnalyzedResource:
+        return AnalyzedResource(
+            type=r.type,
+            urn=r.urn,
+            name=r.name,
+            properties=_unwrap(r.inputs),
+            parent=r.parent,
+            dependencies=tuple(r.dependencies),
+            provider=provider,
+        )
+
+    out = []
+    for r in rendered.resources:
+        provider = None
+        if r.provider:
+            found = by_urn.get(r.provider.rsplit("::", 1)[0])
+            provider = plain(found) if found is not None else None
+        out.append(plain(r, provider))
+    return out
+
+
+def _violations(diagnostics: Iterable[Diagnostic], waived: set[str]) -> list[Violation]:
+    catalog = by_name()
+    return [
+        Violation(
+            d.policy,
+            d.level,
+            d.severity,
+            d.urn,
+            d.message,
+            catalog[d.policy].frameworks if d.policy in catalog else (),
+            d.policy in waived,
+        )
+        for d in diagnostics
+    ]
+
+
+def enforce(
+    rendered: list[RenderedTenant], today: dt.date, pack_dir: Path = PACK_DIR, client: PackClient | None = None
+) -> list[TenantVerdict]:
+    """Analyze every tenant: ``Configure`` with its pack config, ``Analyze`` per custom resource, ``AnalyzeStack`` once."""
+    own = client is None
+    client = client or PackClient(pack_dir).start()
+    try:
+        verdicts = []
+        for tenant in rendered:
+            waivers = waivers_of(tenant.tenant, today)
+            active = {w.policy for w in waivers if w.active}
+            client.configure(pack_config_for(tenant.tenant, today))
+            resources = to_analyzed(tenant)
+            diagnostics: list[Diagnostic] = []
+            custom = [a for a, r in zip(resources, tenant.resources, strict=True) if r.custom]
+            for resource in custom:
+                diagnostics.extend(client.analyze(resource))
+            diagnostics.extend(client.analyze_stack(resources))
+            verdicts.append(TenantVerdict(tenant, _violations(diagnostics, active), waivers, len(custom)))
+        return verdicts
+    finally:
+        if own:
+            client.close()

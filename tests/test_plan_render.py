@@ -1,0 +1,122 @@
+"""``tenantctl plan`` end to end: JSON shape, masking, placeholders, determinism, unique names, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANTS = sorted((ROOT / "tenants").glob("*.yaml"))
+RESOURCE_KEYS = {"urn", "type", "name", "parent", "custom", "inputs"}
+# Inputs that carry a physical (cloud-side) name, and the inputs that scope it.
+NAME_KEYS = ("name", "identifier", "replicationGroupId", "clusterName", "nodeGroupName", "functionName", "roleName",
+             "resourceName", "vaultName", "serverName", "accountId", "secretId", "keyRingId", "cryptoKeyId", "instanceId")
+SCOPE_KEYS = ("resourceGroupName", "vaultName", "serverName", "virtualNetworkName", "keyRing", "network", "instance",
+              "cluster", "workspaceName", "project", "location", "region")
+
+
+def plan(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tenantctl", "plan", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def fleet_plan() -> dict[str, Any]:
+    proc = plan(str(ROOT / "tenants"), "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+def test_json_has_exactly_the_documented_shape(fleet_plan: dict[str, Any]) -> None:
+    tenants = fleet_plan["tenants"]
+    assert sorted(t["tenant"] for t in tenants) == sorted(p.stem for p in TENANTS)
+    for tenant in tenants:
+        assert {"tenant", "cloud", "stack", "resources"} <= set(tenant)
+        assert tenant["stack"] == tenant["tenant"]
+        assert tenant["resources"], tenant["tenant"]
+        for resource in tenant["resources"]:
+            assert RESOURCE_KEYS <= set(resource)
+            assert resource["urn"].endswith("::" + resource["name"])
+            assert resource["urn"].split("::")[2].split("$")[-1] == resource["type"]
+            assert isinstance(resource["custom"], bool)
+
+
+def test_parents_are_urns_of_the_same_plan(fleet_plan: dict[str, Any]) -> None:
+    for tenant in fleet_plan["tenants"]:
+        urns = {r["urn"] for r in tenant["resources"]}
+        for resource in tenant["resources"]:
+            parent = resource["parent"]
+            assert parent is None or parent in urns or parent.split("::")[2] == "pulumi:pulumi:Stack"
+
+
+def test_secret_values_never_appear_in_the_report(fleet_plan: dict[str, Any]) -> None:
+    text = json.dumps(fleet_plan)
+    assert "[secret]" in text
+    for key in ("slackWebhookUrl", "alertWebhookUrl"):
+        assert f"https://placeholder.invalid/tenant-platform/{key}" not in text
+
+
+def test_urns_are_unique_across_the_fleet(fleet_plan: dict[str, Any]) -> None:
+    urns = Counter(r["urn"] for t in fleet_plan["tenants"] for r in t["resources"])
+    assert [u for u, n in urns.items() if n > 1] == []
+
+
+def _physical(resource: dict[str, Any]) -> tuple[Any, ...] | None:
+    inputs = resource["inputs"]
+    if resource["type"].startswith("kubernetes:"):
+        meta = inputs.get("metadata") or {}
+        return (resource["type"], meta.get("namespace"), meta.get("name")) if meta.get("name") else None
+    for key in NAME_KEYS:
+        if isinstance(inputs.get(key), str):
+            scope = tuple(str(inputs.get(s)) for s in SCOPE_KEYS)
+            return (resource["type"], key, inputs[key], scope)
+    return None
+
+
+def test_physical_names_are_unique_across_the_fleet(fleet_plan: dict[str, Any]) -> None:
+    seen: dict[tuple[Any, ...], str] = {}
+    clashes = []
+    for tenant in fleet_plan["tenants"]:
+        for resource in tenant["resources"]:
+            key = _physical(resource) if resource["custom"] else None
+            if key is None:
+                continue
+            if key in seen and seen[key] != tenant["tenant"]:
+                clashes.append((key, seen[key], tenant["tenant"]))
+            seen.setdefault(key, tenant["tenant"])
+    assert clashes == []
+
+
+def test_plan_is_deterministic() -> None:
+    first = plan(str(TENANTS[0]), "--format", "json")
+    second = plan(str(TENANTS[0]), "--format", "json")
+    assert first.returncode == second.returncode
+    assert first.stdout == second.stdout
+
+
+def test_a_tenant_file_alone_renders_with_placeholders_and_warnings(tmp_path: Path) -> None:
+    seed = (ROOT / "tenants" / "spotify-premium.yaml").read_text(encoding="utf-8")
+    alone = tmp_path / "lonely-tenant.yaml"  # no stacks/Pulumi.lonely-tenant.yaml anywhere
+    alone.write_text(seed.replace("tenant_id: spotify-premium", "tenant_id: lonely-tenant"), encoding="utf-8")
+    proc = plan(str(alone), "--format", "json")
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    document = json.loads(proc.stdout)
+    assert [t["tenant"] for t in document["tenants"]] == ["lonely-tenant"]
+    assert "no stack file" in proc.stderr
+    for key in ("slackWebhookUrl", "alertWebhookUrl"):
+        assert f"tenant-platform:{key} is not set" in proc.stderr
+
+
+def test_bad_input_exits_2_and_renders_nothing() -> None:
+    invalid = ROOT / "tests" / "fixtures" / "tenants" / "invalid" / "max-below-min.yaml"
+    proc = plan(str(ROOT / "tenants"), str(invalid), "--format", "json")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().endswith("tenant_config.autoscaling.max_replicas: must be ≥ min_replicas (5)")
