@@ -7,18 +7,19 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from tenantctl.common import EXIT_POLICY, EXIT_USAGE, default_paths, load_or_exit, project_root
-from tenantctl.policy import report
 from tenantctl.policy.catalog import PACK_DIR
-from tenantctl.policy.enforce import TenantVerdict, enforce
 from tenantctl.policy.pack_config import waiver_errors
-from tenantctl.render import RenderedTenant, render_all
+
+if TYPE_CHECKING:
+    from tenantctl.policy.enforce import TenantVerdict
+    from tenantctl.render import RenderedTenant
 
 
 class PlanFormat(StrEnum):
@@ -106,6 +107,11 @@ def plan(
     except ValueError:
         print(f"--today: {today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    # Pulumi, the provider SDKs and gRPC load only here, so `tenantctl validate` and `--help` stay light.
+    from tenantctl.policy import report
+    from tenantctl.policy.enforce import enforce
+    from tenantctl.render import render_all
+
     rendered = render_all(tenants, project_root())
     verdicts = enforce(rendered, day, pack) if policies else []
 

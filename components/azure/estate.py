@@ -1,0 +1,377 @@
+"""One tenant's Azure estate: silo (own VNet, vault, AKS, database, cache) or pool (own vault, database and
+cache in the shared regional VNet, namespace on the shared AKS cluster)."""
+
+from __future__ import annotations
+
+import functools
+from typing import TypedDict
+
+import pulumi
+import pulumi_azure_native as azure
+import pulumi_kubernetes as k8s
+
+from components.azure.alerts import Alerts, Threshold
+from components.azure.cache import Cache
+from components.azure.cluster import Cluster
+from components.azure.common import (
+    ROLE_KEY_VAULT_CONTRIBUTOR,
+    ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
+    ROLE_KEY_VAULT_CRYPTO_USER,
+    ZONE_POSTGRES,
+    ZONE_REDIS,
+    ZONE_VAULT,
+    ClientConfig,
+    child,
+    client_config,
+    log_analytics_days,
+    physical_name,
+    private_zone_id,
+    shared_resource_group,
+    vault_name,
+)
+from components.azure.database import Database, GeoBackupKey
+from components.azure.keyvault import KeyUser, TenantKeyVault
+from components.azure.logs import LogWorkspace
+from components.azure.network import Network, layout
+from components.estate import Estate, StackSettings
+from components.naming import namespace_name, tenant_tags
+from spec.models import AzureTenant
+
+# The shared regional VNet's address space (tenantctl/placeholders.py shows the same range offline).
+SHARED_VNET_CIDR = "10.101.0.0/16"
+# Tiers whose database backups are also kept in the paired region.
+GEO_BACKUP_TIERS = frozenset({"enterprise"})
+# Azure region pairs (geo-redundant backup goes to the pair; regions without one keep backups zone-redundant).
+PAIRED_REGIONS = {
+    "westeurope": "northeurope", "northeurope": "westeurope", "francecentral": "francesouth",
+    "germanywestcentral": "germanynorth", "swedencentral": "swedensouth", "eastus": "westus",
+    "eastus2": "centralus", "centralus": "eastus2", "westus2": "westcentralus", "westus3": "eastus",
+    "canadacentral": "canadaeast", "brazilsouth": "southcentralus", "uksouth": "ukwest",
+    "switzerlandnorth": "switzerlandwest", "norwayeast": "norwaywest", "japaneast": "japanwest",
+    "australiaeast": "australiasoutheast", "southeastasia": "eastasia", "centralindia": "southindia",
+    "koreacentral": "koreasouth",
+}
+AKS_NAMESPACE = "Microsoft.ContainerService/managedClusters"
+POSTGRES_NAMESPACE = "Microsoft.DBforPostgreSQL/flexibleServers"
+REDIS_NAMESPACE = "Microsoft.Cache/redis"
+
+
+def sku_tier(spec: AzureTenant) -> str:
+    chosen = spec.tenant_config.azure.sku_tier
+    return chosen or ("Standard" if spec.tier in ("premium", "enterprise") else "Free")
+
+
+class AzureEstateArgs(TypedDict):
+    spec: AzureTenant
+    settings: StackSettings
+
+
+class AzureEstate(pulumi.ComponentResource):
+    estate: Estate
+
+    def __init__(self, name: str, args: AzureEstateArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tenant-platform:azure:Estate", name, None, opts)
+        spec, settings = args["spec"], args["settings"]
+        config, tags, location = spec.tenant_config, tenant_tags(spec), spec.region
+        client = client_config(self)
+
+        group = azure.resources.ResourceGroup(
+            f"{name}-rg",
+            resource_group_name=physical_name(name, "rg", 90),
+            location=location,
+            tags=tags,
+            opts=child(self),
+        )
+        rg = group.name
+        logs = LogWorkspace(
+            f"{name}-logs",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "retention_days": log_analytics_days(config.monitoring.metrics_retention),
+                "tags": tags,
+            },
+            child(self),
+        )
+
+        def identity(suffix: str) -> azure.managedidentity.UserAssignedIdentity:
+            return azure.managedidentity.UserAssignedIdentity(
+                f"{name}-{suffix}-identity",
+                resource_group_name=rg,
+                location=location,
+                resource_name_=physical_name(name, f"{suffix}-id", 128),
+                tags=tags,
+                opts=child(self),
+            )
+
+        database_identity, workload_identity = identity("database"), identity("workload")
+        users: list[KeyUser] = [
+            {"label": "database-crypto", "principal_id": database_identity.principal_id,
+             "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER},
+        ]
+
+        ref: pulumi.StackReference | None = None
+        network: Network | None = None
+        if spec.silo:
+            network = Network(
+                f"{name}-network",
+                {
+                    "resource_group_name": rg,
+                    "location": location,
+                    "base_name": name,
+                    "cidr": config.azure.vnet_cidr,
+                    "workspace_id": logs.workspace_id,
+                    "tags": tags,
+                },
+                child(self),
+            )
+            cluster_identity, des_identity = identity("cluster"), identity("disk")
+            users += [
+                {"label": "cluster-crypto", "principal_id": cluster_identity.principal_id,
+                 "role": ROLE_KEY_VAULT_CRYPTO_USER},
+                # AKS KMS with a private vault manages its own private link to the vault.
+                {"label": "cluster-vault", "principal_id": cluster_identity.principal_id,
+                 "role": ROLE_KEY_VAULT_CONTRIBUTOR},
+                {"label": "disk-crypto", "principal_id": des_identity.principal_id,
+                 "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER},
+            ]
+            endpoint_subnet: pulumi.Input[str] = network.endpoint_subnet_id
+            database_subnet: pulumi.Input[str] = network.database_subnet_id
+            zones: dict[str, pulumi.Input[str]] = dict(network.zone_ids)
+            plan = network.layout
+        else:
+            if not settings.shared_cluster_stack:
+                raise ValueError(f"{spec.tenant_id}: pooled tenant without tenant-platform:sharedClusterStack")
+            ref = pulumi.StackReference(settings.shared_cluster_stack, stack_name=settings.shared_cluster_stack,
+                                        opts=child(self))
+            endpoint_subnet = ref.get_output("privateEndpointSubnetId")
+            database_subnet = ref.get_output("databaseSubnetId")
+            shared_rg = shared_resource_group(settings.shared_cluster_stack)
+            # The shared stack owns the VNet's private DNS zones (one zone of a name per VNet).
+            zones = {
+                zone: client.subscription_id.apply(functools.partial(private_zone_id, resource_group=shared_rg, zone=zone))
+                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES)
+            }
+            plan = layout(SHARED_VNET_CIDR)
+
+        vault = TenantKeyVault(
+            f"{name}-kv",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "vault_name": vault_name(name),
+                "client": client,
+                "endpoint_subnet_id": endpoint_subnet,
+                "vault_zone_id": zones[ZONE_VAULT],
+                "users": users,
+                "tags": tags,
+            },
+            child(self),
+        )
+
+        thresholds: list[Threshold] = []
+        metrics = config.autoscaling.metrics
+        if spec.silo:
+            assert network is not None
+            cluster = Cluster(
+                f"{name}-cluster",
+                {
+                    "resource_group_name": rg,
+                    "location": location,
+                    "base_name": physical_name(name, "aks", 63),
+                    "client": client,
+                    "kubernetes_version": config.cluster.kubernetes_version,
+                    "sku_tier": sku_tier(spec),
+                    "zones": config.cluster.availability_zones,
+                    "node_subnet_id": network.node_subnet_id,
+                    "pod_cidr": config.azure.pod_cidr,
+                    "service_cidr": config.azure.service_cidr,
+                    "identity_id": cluster_identity.id,
+                    "identity_principal_id": cluster_identity.principal_id,
+                    "des_identity_id": des_identity.id,
+                    "vault_id": vault.vault_id,
+                    "key_id": vault.key_id,
+                    "key_grants": vault.grants,
+                    "workspace_id": logs.workspace_id,
+                    "user_pool": {
+                        "vm_size": config.cluster.instance_type,
+                        "min_count": config.cluster.min_nodes,
+                        "max_count": config.cluster.max_nodes,
+                        "disk_size_gb": config.cluster.disk_size_gb,
+                    },
+                    "real_time": config.monitoring.real_time,
+                    "tags": tags,
+                },
+                child(self),
+            )
+            kubeconfig: pulumi.Output[str] = cluster.kubeconfig
+            issuer: pulumi.Input[str] = cluster.oidc_issuer_url
+            depends_on: list[pulumi.Resource] = [cluster.user_pool]
+            thresholds += [
+                {"label": "node-cpu", "scope": cluster.cluster_id, "namespace": AKS_NAMESPACE,
+                 "metric": "node_cpu_usage_percentage", "operator": "GreaterThan",
+                 "threshold": float(metrics.cpu_threshold), "aggregation": "Average", "severity": 2,
+                 "description": f"{spec.tenant_id}: node CPU above {metrics.cpu_threshold}%"},
+                {"label": "node-memory", "scope": cluster.cluster_id, "namespace": AKS_NAMESPACE,
+                 "metric": "node_memory_working_set_percentage", "operator": "GreaterThan",
+                 "threshold": float(metrics.memory_threshold), "aggregation": "Average", "severity": 2,
+                 "description": f"{spec.tenant_id}: node memory above {metrics.memory_threshold}%"},
+            ]
+        else:
+            assert ref is not None
+            kubeconfig = pulumi.Output.secret(ref.get_output("kubeconfig")).apply(str)
+            issuer = ref.get_output("oidcIssuerUrl")
+            depends_on = []
+
+        # Workload identity: the namespace's ServiceAccount exchanges its token for this identity, no secret.
+        pulumi_fic = azure.managedidentity.FederatedIdentityCredential(
+            f"{name}-workload-federation",
+            resource_group_name=rg,
+            resource_name_=workload_identity.name,
+            federated_identity_credential_resource_name="kubernetes-workload",
+            issuer=issuer,
+            subject=f"system:serviceaccount:{namespace_name(spec.tenant_id)}:{config.workload.name}",
+            audiences=["api://AzureADTokenExchange"],
+            opts=child(self),
+        )
+
+        geo: GeoBackupKey | None = None
+        paired = PAIRED_REGIONS.get(location)
+        if spec.tier in GEO_BACKUP_TIERS and paired:
+            geo = self._geo_backup_key(name, paired, client, tags)
+        database = Database(
+            f"{name}-db",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "server_name": physical_name(name, "pg", 63),
+                "version": config.database.engine_version,
+                "sku_name": config.database.instance_class,
+                "storage_gb": config.database.storage_gb,
+                "high_availability": config.database.high_availability,
+                "backup_retention_days": config.database.backup_retention_days,
+                "geo_backup": geo,
+                "deletion_protection": config.database.deletion_protection,
+                "performance_insights": config.database.performance_insights,
+                "connection_pool": config.performance.connection_pool,
+                "database_name": config.workload.name,
+                "delegated_subnet_id": database_subnet,
+                "private_zone_id": zones[ZONE_POSTGRES],
+                "identity_id": database_identity.id,
+                "key_uri": vault.key_id,
+                "key_grants": vault.grants,
+                "workspace_id": logs.workspace_id,
+                "tags": tags,
+            },
+            child(self),
+        )
+        cache = Cache(
+            f"{name}-cache",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "cache_name": physical_name(name, "redis", 63),
+                "node_type": config.cache.node_type,
+                "replicas": config.cache.replicas,
+                "zones": config.cluster.availability_zones,
+                "endpoint_subnet_id": endpoint_subnet,
+                "redis_zone_id": zones[ZONE_REDIS],
+                "workload_principal_id": workload_identity.principal_id,
+                "workspace_id": logs.workspace_id,
+                "tags": tags,
+            },
+            child(self),
+        )
+        thresholds += [
+            {"label": "database-alive", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
+             "metric": "is_db_alive", "operator": "LessThan", "threshold": 1.0, "aggregation": "Minimum",
+             "severity": 1, "description": f"{spec.tenant_id}: PostgreSQL is down"},
+            {"label": "database-cpu", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
+             "metric": "cpu_percent", "operator": "GreaterThan", "threshold": float(metrics.cpu_threshold),
+             "aggregation": "Average", "severity": 2,
+             "description": f"{spec.tenant_id}: PostgreSQL CPU above {metrics.cpu_threshold}%"},
+            {"label": "cache-load", "scope": cache.cache_id, "namespace": REDIS_NAMESPACE,
+             "metric": "allserverLoad", "operator": "GreaterThan", "threshold": 90.0, "aggregation": "Maximum",
+             "severity": 2, "description": f"{spec.tenant_id}: Redis server load above 90%"},
+            {"label": "cache-memory", "scope": cache.cache_id, "namespace": REDIS_NAMESPACE,
+             "metric": "allusedmemorypercentage", "operator": "GreaterThan",
+             "threshold": float(metrics.memory_threshold), "aggregation": "Maximum", "severity": 2,
+             "description": f"{spec.tenant_id}: Redis memory above {metrics.memory_threshold}%"},
+        ]
+        alerts = Alerts(
+            f"{name}-alerts",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "short_name": physical_name(name, "", 12),
+                "channels": list(config.monitoring.alert_channels),
+                "settings": settings,
+                "thresholds": thresholds,
+                "real_time": config.monitoring.real_time,
+                "title": f"tenant {spec.tenant_id}",
+                "tags": tags,
+            },
+            child(self),
+        )
+
+        provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=kubeconfig,
+            enable_server_side_apply=True,
+            opts=child(self),
+        )
+        service_cidrs = [plan.database, plan.endpoints]
+        self.estate = Estate(
+            k8s_provider=provider,
+            kubeconfig=kubeconfig,
+            service_cidrs=service_cidrs,
+            database_endpoint=database.endpoint,
+            cache_endpoint=cache.endpoint,
+            alert_target=alerts.action_group_id,
+            service_account_annotations={"azure.workload.identity/client-id": workload_identity.client_id},
+            depends_on=[*depends_on, pulumi_fic],
+        )
+        self.register_outputs(
+            {
+                "databaseEndpoint": database.endpoint,
+                "cacheEndpoint": cache.endpoint,
+                "alertTarget": alerts.action_group_id,
+                "keyId": vault.key_id,
+            }
+        )
+
+    def _geo_backup_key(self, name: str, paired: str, client: ClientConfig, tags: dict[str, str]) -> GeoBackupKey:
+        """A vault, key and identity in the paired region: geo-redundant backups are encrypted there."""
+        group = azure.resources.ResourceGroup(
+            f"{name}-geo-rg",
+            resource_group_name=physical_name(name, "geo-rg", 90),
+            location=paired,
+            tags=tags,
+            opts=child(self),
+        )
+        geo_identity = azure.managedidentity.UserAssignedIdentity(
+            f"{name}-geo-backup-identity",
+            resource_group_name=group.name,
+            location=paired,
+            resource_name_=physical_name(name, "geo-backup-id", 128),
+            tags=tags,
+            opts=child(self),
+        )
+        vault = TenantKeyVault(
+            f"{name}-geo-kv",
+            {
+                "resource_group_name": group.name,
+                "location": paired,
+                "vault_name": vault_name(f"{name}-geo"),
+                "client": client,
+                # Only the PostgreSQL service reads this key, as a trusted service; no VNet in that region.
+                "endpoint_subnet_id": None,
+                "vault_zone_id": None,
+                "users": [{"label": "geo-backup-crypto", "principal_id": geo_identity.principal_id,
+                           "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}],
+                "tags": tags,
+            },
+            child(self),
+        )
+        return {"key_uri": vault.key_id, "identity_id": geo_identity.id}
+

@@ -1,0 +1,207 @@
+"""The VNet: subnets for nodes, private endpoints and the delegated PostgreSQL subnet, NSGs, NAT, private DNS."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi_azure_native as azure
+
+from components.azure.common import PRIVATE_ZONES, child
+
+# Layout of every VNet this package builds, a pure function of its CIDR so that pooled tenants can
+# derive the shared network's private ranges without waiting for the shared stack.
+NODE_PREFIX = 20  # nodes only: Azure CNI Overlay gives pods addresses from the overlay range, not the VNet
+SERVICE_PREFIX = 24
+
+
+@dataclass(frozen=True)
+class Layout:
+    nodes: str
+    endpoints: str
+    database: str
+
+
+def layout(vnet_cidr: str) -> Layout:
+    net = ipaddress.IPv4Network(vnet_cidr)
+    blocks = list(net.subnets(new_prefix=NODE_PREFIX))
+    services = list(blocks[1].subnets(new_prefix=SERVICE_PREFIX))
+    return Layout(nodes=str(blocks[0]), endpoints=str(services[0]), database=str(services[1]))
+
+
+def _rule(name: str, priority: int, access: str, port: str, source: str, destination: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "priority": priority,
+        "direction": "Inbound",
+        "access": access,
+        "protocol": "Tcp" if port != "*" else "*",
+        "source_address_prefix": source,
+        "source_port_range": "*",
+        "destination_address_prefix": destination,
+        "destination_port_range": port,
+    }
+
+
+def _deny_rest(priority: int = 4096) -> dict[str, Any]:
+    return _rule("deny-all-inbound", priority, "Deny", "*", "*", "*")
+
+
+class NetworkArgs(TypedDict):
+    resource_group_name: pulumi.Input[str]
+    location: str
+    base_name: str
+    cidr: str
+    workspace_id: pulumi.Input[str]  # NSG event and rule-counter logs go here
+    tags: dict[str, str]
+
+
+class Network(pulumi.ComponentResource):
+    vnet_id: pulumi.Output[str]
+    node_subnet_id: pulumi.Output[str]
+    endpoint_subnet_id: pulumi.Output[str]
+    database_subnet_id: pulumi.Output[str]
+    zone_ids: dict[str, pulumi.Output[str]]
+    layout: Layout
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("tenant-platform:azure:Network", name, None, opts)
+        rg, location, tags = args["resource_group_name"], args["location"], args["tags"]
+        plan = self.layout = layout(args["cidr"])
+
+        vnet = azure.network.VirtualNetwork(
+            f"{name}-vnet",
+            resource_group_name=rg,
+            location=location,
+            address_space={"address_prefixes": [args["cidr"]]},
+            tags=tags,
+            opts=child(self),
+        )
+
+        # Explicit egress through a NAT gateway: no node has a public address and default outbound is off.
+        egress_ip = azure.network.PublicIPAddress(
+            f"{name}-nat-ip",
+            resource_group_name=rg,
+            location=location,
+            sku={"name": "Standard", "tier": "Regional"},
+            public_ip_allocation_method="Static",
+            tags=tags,
+            opts=child(self),
+        )
+        nat = azure.network.NatGateway(
+            f"{name}-nat",
+            resource_group_name=rg,
+            location=location,
+            sku={"name": "Standard"},
+            public_ip_addresses=[{"id": egress_ip.id}],
+            idle_timeout_in_minutes=4,
+            tags=tags,
+            opts=child(self),
+        )
+
+        nsg_rules = {
+            # Nodes: nothing from the internet (no public LoadBalancer Service can expose the tenant).
+            "nodes": [_rule("deny-internet-inbound", 4000, "Deny", "*", "Internet", "*")],
+            # Private endpoints (Key Vault, Redis TLS port): reachable from inside the VNet only.
+            "endpoints": [
+                _rule("allow-vnet-https", 100, "Allow", "443", "VirtualNetwork", plan.endpoints),
+                _rule("allow-vnet-redis-tls", 110, "Allow", "6380", "VirtualNetwork", plan.endpoints),
+                _deny_rest(),
+            ],
+            # PostgreSQL: port 5432 from inside the VNet only.
+            "database": [
+                _rule("allow-vnet-postgres", 100, "Allow", "5432", "VirtualNetwork", plan.database),
+                _deny_rest(),
+            ],
+        }
+        nsgs = {
+            key: azure.network.NetworkSecurityGroup(
+                f"{name}-{key}-nsg",
+                resource_group_name=rg,
+                location=location,
+                security_rules=rules,  # type: ignore[arg-type]
+                tags=tags,
+                opts=child(self),
+            )
+            for key, rules in nsg_rules.items()
+        }
+        for key, nsg in nsgs.items():
+            # NSG flow logs are retired for new deployments; NSG event and rule-counter logs go to the workspace.
+            azure.monitor.DiagnosticSetting(
+                f"{name}-{key}-nsg-diagnostics",
+                resource_uri=nsg.id,
+                workspace_id=args["workspace_id"],
+                logs=[{"category_group": "allLogs", "enabled": True}],
+                opts=child(self),
+            )
+
+        # Subnets one after another: Azure refuses concurrent changes to the subnets of one VNet.
+        nodes = azure.network.Subnet(
+            f"{name}-nodes",
+            resource_group_name=rg,
+            virtual_network_name=vnet.name,
+            address_prefix=plan.nodes,
+            network_security_group={"id": nsgs["nodes"].id},
+            nat_gateway={"id": nat.id},
+            default_outbound_access=False,  # no implicit public egress: only through the NAT gateway
+            opts=child(self),
+        )
+        endpoints = azure.network.Subnet(
+            f"{name}-endpoints",
+            resource_group_name=rg,
+            virtual_network_name=vnet.name,
+            address_prefix=plan.endpoints,
+            network_security_group={"id": nsgs["endpoints"].id},
+            default_outbound_access=False,
+            # NSG rules apply to private endpoints too (they are bypassed when this is Disabled).
+            private_endpoint_network_policies="Enabled",
+            opts=child(self, depends_on=[nodes]),
+        )
+        database = azure.network.Subnet(
+            f"{name}-database",
+            resource_group_name=rg,
+            virtual_network_name=vnet.name,
+            address_prefix=plan.database,
+            network_security_group={"id": nsgs["database"].id},
+            default_outbound_access=False,
+            delegations=[{"name": "postgres", "service_name": "Microsoft.DBforPostgreSQL/flexibleServers"}],
+            opts=child(self, depends_on=[endpoints]),
+        )
+
+        # Private DNS zones resolve the private endpoints and the VNet-integrated servers inside the VNet.
+        self.zone_ids = {}
+        for index, zone_name in enumerate(PRIVATE_ZONES):
+            zone = azure.privatedns.PrivateZone(
+                f"{name}-zone-{index}",
+                resource_group_name=rg,
+                location="global",
+                private_zone_name=zone_name,
+                tags=tags,
+                opts=child(self),
+            )
+            azure.privatedns.VirtualNetworkLink(
+                f"{name}-zone-{index}-link",
+                resource_group_name=rg,
+                location="global",
+                private_zone_name=zone.name,
+                virtual_network={"id": vnet.id},
+                registration_enabled=False,
+                tags=tags,
+                opts=child(self),
+            )
+            self.zone_ids[zone_name] = zone.id
+
+        self.vnet_id = vnet.id
+        self.node_subnet_id = nodes.id
+        self.endpoint_subnet_id = endpoints.id
+        self.database_subnet_id = database.id
+        self.register_outputs(
+            {
+                "vnetId": self.vnet_id,
+                "nodeSubnetId": self.node_subnet_id,
+                "endpointSubnetId": self.endpoint_subnet_id,
+                "databaseSubnetId": self.database_subnet_id,
+            }
+        )
