@@ -27,7 +27,7 @@ from tenantctl.mocks import EstateMocks
 from tenantctl.render import RecordingMonitor, RenderedResource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KEDA_CRD = PROJECT_ROOT.parent / "shared" / "schemas" / "keda.sh_scaledobjects.yaml"
+KEDA_CRD = Path(__file__).resolve().parent / "fixtures" / "schemas" / "keda.sh_scaledobjects.yaml"
 SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"

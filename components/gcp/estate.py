@@ -23,9 +23,10 @@ from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
 SHARED_PRIVATE_SERVICES_CIDR = "10.103.0.0/16"
-# Service agents that encrypt with the tenant key: GKE (secrets), Compute Engine (boot disks), Memorystore.
-SILO_AGENTS = ["container-engine-robot", "compute-system", "cloud-redis"]
-POOL_AGENTS = ["cloud-redis"]
+# Service agents that encrypt with the tenant key: GKE (secrets), Compute Engine (boot disks), Memorystore,
+# Cloud Logging (the tenant's log bucket).
+SILO_AGENTS = ["container-engine-robot", "compute-system", "cloud-redis", "gcp-sa-logging"]
+POOL_AGENTS = ["cloud-redis", "gcp-sa-logging"]
 
 
 def conditions(spec: GcpTenant, cluster_name: pulumi.Input[str] | None) -> list[Condition]:
@@ -150,8 +151,9 @@ class GcpEstate(pulumi.ComponentResource):
                 "bucket_id": physical_name(name, "logs", 100),
                 "retention_days": log_days(config.monitoring.metrics_retention),
                 "filter": log_filter,
+                "kms_key_name": key.key_id,
             },
-            opts_,
+            pulumi.ResourceOptions.merge(opts_, pulumi.ResourceOptions(depends_on=list(key.grants))),
         )
 
         database = Database(

@@ -15,6 +15,7 @@ class LogBucketArgs(TypedDict):
     bucket_id: str
     retention_days: int
     filter: str  # which log entries the tenant's sink routes into the bucket
+    kms_key_name: pulumi.Input[str]
 
 
 class LogBucket(pulumi.ComponentResource):
@@ -29,6 +30,8 @@ class LogBucket(pulumi.ComponentResource):
             location=proj.region,
             bucket_id=args["bucket_id"],
             retention_days=args["retention_days"],
+            # Audit and workload logs are tenant data: encrypted with the tenant's key (its logging agent is granted it).
+            cmek_settings={"kms_key_name": args["kms_key_name"]},
             description="tenant-platform: cluster audit, system and workload logs",
             opts=child(self, proj.provider),
         )
