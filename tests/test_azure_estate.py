@@ -25,9 +25,15 @@ VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
 PG = "azure-native:dbforpostgresql:Server"
 PG_CONFIG = "azure-native:dbforpostgresql:Configuration"
-REDIS = "azure-native:redis:Redis"
+REDIS = "azure-native:redisenterprise:RedisEnterprise"
+REDIS_DB = "azure-native:redisenterprise:Database"
 ENDPOINT = "azure-native:network:PrivateEndpoint"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
+LOG_CLUSTER = "azure-native:operationalinsights:Cluster"
+IDENTITY = "azure-native:managedidentity:UserAssignedIdentity"
+ROLE = "azure-native:authorization:RoleAssignment"
+# Key Vault Crypto Service Encryption User (built-in role, the same in every Azure tenant).
+CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
 DIAG = "azure-native:monitor:DiagnosticSetting"
 DES = "azure-native:compute:DiskEncryptionSet"
 ACTION_GROUP = "azure-native:monitor:ActionGroup"
@@ -146,19 +152,82 @@ def test_database_private_cmk_tls_and_tier_ha_backup(case: tuple[RenderedTenant,
     assert bool(rendered.of_type(LOCK)) == db["deletion_protection"]
 
 
-def test_cache_tls_only_private_and_zoned_by_tier(case: tuple[RenderedTenant, dict]) -> None:
+def _key_ids(rendered: RenderedTenant) -> dict[str, str]:
+    """Each vault key's versionless URI → its vault name (mocks answer with the vault's own URI)."""
+    return {f"https://{inputs(k)['vaultName']}.vault.azure.net/keys/{inputs(k)['keyName']}": inputs(k)["vaultName"]
+            for k in rendered.of_type(KEY)}
+
+
+def _crypto_principals(rendered: RenderedTenant) -> set[str]:
+    return {inputs(r)["principalId"] for r in rendered.of_type(ROLE)
+            if str(inputs(r)["roleDefinitionId"]).endswith(CRYPTO_SERVICE_ENCRYPTION_USER)}
+
+
+def _principal_of(rendered: RenderedTenant, identity_id: str) -> str:
+    """The principal of a user-assigned identity, found by its ARM id (mocks derive both from the name)."""
+    from tenantctl.mocks.azure import _guid
+
+    for identity in rendered.of_type(IDENTITY):
+        if identity_id.endswith(f"/{inputs(identity)['resourceName']}"):
+            return _guid("principal", identity.name)
+    raise AssertionError(f"no identity {identity_id}")
+
+
+def test_cache_is_managed_redis_with_tenant_key_tls_only_private_and_zoned_by_tier(
+    case: tuple[RenderedTenant, dict],
+) -> None:
     rendered, defaults = case
+    assert rendered.of_type("azure-native:redis:Redis") == [], "Azure Cache for Redis cannot take a customer key"
     redis = inputs(rendered.one(REDIS))
-    assert redis["enableNonSslPort"] is False and redis["minimumTlsVersion"] == "1.2"
+    assert redis["minimumTlsVersion"] == "1.2"
     assert redis["publicNetworkAccess"] == "Disabled"
-    family = defaults["cache"]["node_type"].split("_")[0]
-    assert redis["sku"]["name"] == family
-    if family == "Premium" and defaults["cache"]["replicas"] >= 1:
+    assert redis["sku"]["name"].startswith("Balanced_")
+    cmk = redis["encryption"]["customerManagedKeyEncryption"]
+    key_url = cmk["keyEncryptionKeyUrl"]
+    assert any(key_url.startswith(f"{k}/") for k in _key_ids(rendered)), "versioned URI of the tenant key"
+    identity_id = cmk["keyEncryptionKeyIdentity"]["userAssignedIdentityResourceId"]
+    assert cmk["keyEncryptionKeyIdentity"]["identityType"] == "userAssignedIdentity"
+    assert redis["identity"]["type"] == "UserAssigned" and identity_id in redis["identity"]["userAssignedIdentities"]
+    assert _principal_of(rendered, identity_id) in _crypto_principals(rendered)
+    if defaults["cache"]["replicas"] >= 1:
+        assert redis["highAvailability"] == "Enabled"
         assert len(redis["zones"]) == defaults["cluster"]["availability_zones"]
-        assert redis["replicasPerPrimary"] == defaults["cache"]["replicas"]
+    else:
+        assert redis["highAvailability"] == "Disabled"
+    database = inputs(rendered.one(REDIS_DB))
+    assert database["clientProtocol"] == "Encrypted"
+    assert database["accessKeysAuthentication"] == "Disabled"
     endpoints = [inputs(e) for e in rendered.of_type(ENDPOINT)]
     groups = {g for e in endpoints for c in e["privateLinkServiceConnections"] for g in c["groupIds"]}
-    assert {"redisCache", "vault"} <= groups
+    assert {"redisEnterprise", "vault"} <= groups
+
+
+def test_cache_sizes_map_to_managed_redis_with_at_least_as_much_memory() -> None:
+    from components.azure.cache import sku
+
+    # Azure Cache for Redis C1 = 1 GB, C2 = 2.5 GB, P1 = 6 GB, P2 = 13 GB; Balanced B1/B3/B5/B20 = 1/3/6/24 GB.
+    assert [sku(n) for n in ("Standard_C1", "Standard_C2", "Premium_P1", "Premium_P2")] == [
+        "Balanced_B1", "Balanced_B3", "Balanced_B5", "Balanced_B20"]
+    assert sku("Balanced_B10") == "Balanced_B10"
+    with pytest.raises(ValueError, match="not a cache SKU"):
+        sku("Premium_P9")
+
+
+def test_log_workspace_is_linked_to_a_cluster_encrypted_with_the_tenant_key(case: tuple[RenderedTenant, dict]) -> None:
+    rendered, _ = case
+    cluster = inputs(rendered.one(LOG_CLUSTER))
+    props = cluster["keyVaultProperties"]
+    vaults = set(_key_ids(rendered).values())
+    assert props["keyName"] == "tenant-key"
+    assert props["keyVaultUri"] in {f"https://{v}.vault.azure.net/" for v in vaults}
+    assert cluster["identity"]["type"] == "UserAssigned"
+    (identity_id,) = cluster["identity"]["userAssignedIdentities"]
+    assert _principal_of(rendered, identity_id) in _crypto_principals(rendered)
+    workspace = inputs(rendered.one(WORKSPACE))
+    assert workspace["features"]["clusterResourceId"].endswith(
+        f"/Microsoft.OperationalInsights/clusters/{cluster['clusterName']}"
+    )
+    assert workspace["features"]["disableLocalAuth"] is True
 
 
 def test_every_taggable_azure_resource_carries_the_tenant_tags(case: tuple[RenderedTenant, dict]) -> None:
@@ -178,7 +247,7 @@ def test_alerts_cover_thresholds_and_health(case: tuple[RenderedTenant, dict]) -
     alerts = [inputs(a) for a in rendered.of_type(ALERT)]
     metrics = {c["metricName"]: c for a in alerts for c in a["criteria"]["allOf"]}
     assert "is_db_alive" in metrics
-    assert any(m.startswith("all") for m in metrics), "a cache health alert"
+    assert {"serverLoad", "usedmemorypercentage"} <= set(metrics), "cache health alerts"
     if rendered.tenant.spec.silo:
         assert metrics["node_cpu_usage_percentage"]["threshold"] == defaults["autoscaling"]["metrics"]["cpu_threshold"]
         assert (metrics["node_memory_working_set_percentage"]["threshold"]

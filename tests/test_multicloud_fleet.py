@@ -26,7 +26,7 @@ CLOUD_TENANTS = {"azure": ("contoso-enterprise", "fabrikam-standard"), "gcp": ("
 PHYSICAL_NAME_KEYS = {
     "azure-native:keyvault:Vault": "vaultName",
     "azure-native:dbforpostgresql:Server": "serverName",
-    "azure-native:redis:Redis": "name",
+    "azure-native:redisenterprise:RedisEnterprise": "clusterName",
     "azure-native:resources:ResourceGroup": "resourceGroupName",
     "azure-native:containerservice:ManagedCluster": "resourceName",
     "gcp:container/cluster:Cluster": "name",

@@ -27,11 +27,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "policy"
 INSECURE = FIXTURES / "tenants" / "insecure-premium.yaml"
 SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"
 TODAY = dt.date(2026, 1, 15)
-# Component gaps found by the pack (the components must change, not the policies).
-KNOWN_GAPS = {
-    "contoso-enterprise": {"azure-redis-cmk-encryption", "azure-loganalytics-cmk-encryption"},
-    "fabrikam-standard": {"azure-redis-cmk-encryption", "azure-loganalytics-cmk-encryption"},
-}
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +64,6 @@ def test_analyze_over_grpc(pack: PackClient) -> None:
 @pytest.mark.parametrize("path", sorted((ROOT / "tenants").glob("*.yaml")), ids=lambda p: p.stem)
 def test_example_tenants_have_no_blocking_violations(pack: PackClient, path: Path) -> None:
     blocking = {v.policy for v in verdict(pack, path).blocking}
-    if path.stem in KNOWN_GAPS and blocking == KNOWN_GAPS[path.stem]:
-        pytest.xfail(f"component gap: {sorted(blocking)}")
     assert blocking == set()
 
 

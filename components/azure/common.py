@@ -24,7 +24,8 @@ AKS_SERVER_APP_ID = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 # Private DNS zones of the private endpoints and of the VNet-integrated PostgreSQL servers.
 ZONE_VAULT = "privatelink.vaultcore.azure.net"
-ZONE_REDIS = "privatelink.redis.cache.windows.net"
+# Azure Managed Redis (redisenterprise) private endpoints resolve in this zone.
+ZONE_REDIS = "privatelink.redis.azure.net"
 ZONE_POSTGRES = "private.postgres.database.azure.com"
 PRIVATE_ZONES = (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES)
 

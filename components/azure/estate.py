@@ -53,7 +53,7 @@ PAIRED_REGIONS = {
 }
 AKS_NAMESPACE = "Microsoft.ContainerService/managedClusters"
 POSTGRES_NAMESPACE = "Microsoft.DBforPostgreSQL/flexibleServers"
-REDIS_NAMESPACE = "Microsoft.Cache/redis"
+REDIS_NAMESPACE = "Microsoft.Cache/redisEnterprise"
 
 
 def sku_tier(spec: AzureTenant) -> str:
@@ -83,16 +83,6 @@ class AzureEstate(pulumi.ComponentResource):
             opts=child(self),
         )
         rg = group.name
-        logs = LogWorkspace(
-            f"{name}-logs",
-            {
-                "resource_group_name": rg,
-                "location": location,
-                "retention_days": log_analytics_days(config.monitoring.metrics_retention),
-                "tags": tags,
-            },
-            child(self),
-        )
 
         def identity(suffix: str) -> azure.managedidentity.UserAssignedIdentity:
             return azure.managedidentity.UserAssignedIdentity(
@@ -105,9 +95,12 @@ class AzureEstate(pulumi.ComponentResource):
             )
 
         database_identity, workload_identity = identity("database"), identity("workload")
+        cache_identity, logs_identity = identity("cache"), identity("logs")
+        # Wrap/unwrap only, for each service that encrypts the tenant's data with the tenant key.
         users: list[KeyUser] = [
-            {"label": "database-crypto", "principal_id": database_identity.principal_id,
-             "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER},
+            {"label": f"{label}-crypto", "principal_id": who.principal_id,
+             "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}
+            for label, who in (("database", database_identity), ("cache", cache_identity), ("logs", logs_identity))
         ]
 
         ref: pulumi.StackReference | None = None
@@ -120,7 +113,6 @@ class AzureEstate(pulumi.ComponentResource):
                     "location": location,
                     "base_name": name,
                     "cidr": config.azure.vnet_cidr,
-                    "workspace_id": logs.workspace_id,
                     "tags": tags,
                 },
                 child(self),
@@ -168,6 +160,24 @@ class AzureEstate(pulumi.ComponentResource):
             },
             child(self),
         )
+        # Created after the vault: the workspace's dedicated cluster encrypts with the tenant key.
+        logs = LogWorkspace(
+            f"{name}-logs",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "retention_days": log_analytics_days(config.monitoring.metrics_retention),
+                "cluster_name": physical_name(name, "logs", 63),
+                "identity_id": logs_identity.id,
+                "key_vault_uri": vault.vault_uri,
+                "key_name": vault.key_name,
+                "key_grants": vault.grants,
+                "tags": tags,
+            },
+            child(self),
+        )
+        if network is not None:
+            network.send_logs_to(logs.workspace_id)
 
         thresholds: list[Threshold] = []
         metrics = config.autoscaling.metrics
@@ -270,12 +280,15 @@ class AzureEstate(pulumi.ComponentResource):
             {
                 "resource_group_name": rg,
                 "location": location,
-                "cache_name": physical_name(name, "redis", 63),
+                "cache_name": physical_name(name, "redis", 60),  # Azure Managed Redis: at most 60 characters
                 "node_type": config.cache.node_type,
                 "replicas": config.cache.replicas,
                 "zones": config.cluster.availability_zones,
                 "endpoint_subnet_id": endpoint_subnet,
                 "redis_zone_id": zones[ZONE_REDIS],
+                "identity_id": cache_identity.id,
+                "key_id": vault.key_id,
+                "key_grants": vault.grants,
                 "workload_principal_id": workload_identity.principal_id,
                 "workspace_id": logs.workspace_id,
                 "tags": tags,
@@ -291,10 +304,10 @@ class AzureEstate(pulumi.ComponentResource):
              "aggregation": "Average", "severity": 2,
              "description": f"{spec.tenant_id}: PostgreSQL CPU above {metrics.cpu_threshold}%"},
             {"label": "cache-load", "scope": cache.cache_id, "namespace": REDIS_NAMESPACE,
-             "metric": "allserverLoad", "operator": "GreaterThan", "threshold": 90.0, "aggregation": "Maximum",
+             "metric": "serverLoad", "operator": "GreaterThan", "threshold": 90.0, "aggregation": "Maximum",
              "severity": 2, "description": f"{spec.tenant_id}: Redis server load above 90%"},
             {"label": "cache-memory", "scope": cache.cache_id, "namespace": REDIS_NAMESPACE,
-             "metric": "allusedmemorypercentage", "operator": "GreaterThan",
+             "metric": "usedmemorypercentage", "operator": "GreaterThan",
              "threshold": float(metrics.memory_threshold), "aggregation": "Maximum", "severity": 2,
              "description": f"{spec.tenant_id}: Redis memory above {metrics.memory_threshold}%"},
         ]

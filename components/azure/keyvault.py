@@ -33,6 +33,7 @@ class TenantKeyVault(pulumi.ComponentResource):
     vault_uri: pulumi.Output[str]
     key_id: pulumi.Output[str]  # versioned key URI (AKS KMS, disk encryption set, PostgreSQL)
     key_uri: pulumi.Output[str]  # versionless
+    key_name: pulumi.Output[str]
     grants: list[pulumi.Resource]
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -126,4 +127,5 @@ class TenantKeyVault(pulumi.ComponentResource):
         self.vault_uri = vault.properties.vault_uri
         self.key_id = key.key_uri_with_version
         self.key_uri = key.key_uri
+        self.key_name = key.name
         self.register_outputs({"vaultId": self.vault_id, "keyId": self.key_id})

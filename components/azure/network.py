@@ -54,7 +54,6 @@ class NetworkArgs(TypedDict):
     location: str
     base_name: str
     cidr: str
-    workspace_id: pulumi.Input[str]  # NSG event and rule-counter logs go here
     tags: dict[str, str]
 
 
@@ -127,15 +126,7 @@ class Network(pulumi.ComponentResource):
             )
             for key, rules in nsg_rules.items()
         }
-        for key, nsg in nsgs.items():
-            # NSG flow logs are retired for new deployments; NSG event and rule-counter logs go to the workspace.
-            azure.monitor.DiagnosticSetting(
-                f"{name}-{key}-nsg-diagnostics",
-                resource_uri=nsg.id,
-                workspace_id=args["workspace_id"],
-                logs=[{"category_group": "allLogs", "enabled": True}],
-                opts=child(self),
-            )
+        self._name, self._nsgs = name, nsgs
 
         # Subnets one after another: Azure refuses concurrent changes to the subnets of one VNet.
         nodes = azure.network.Subnet(
@@ -205,3 +196,18 @@ class Network(pulumi.ComponentResource):
                 "databaseSubnetId": self.database_subnet_id,
             }
         )
+
+    def send_logs_to(self, workspace_id: pulumi.Input[str]) -> None:
+        """NSG event and rule-counter logs to the workspace (NSG flow logs are retired for new deployments).
+
+        Separate from construction: the workspace is CMK-encrypted with the vault key, and the vault's private
+        endpoint needs this network first.
+        """
+        for key, nsg in self._nsgs.items():
+            azure.monitor.DiagnosticSetting(
+                f"{self._name}-{key}-nsg-diagnostics",
+                resource_uri=nsg.id,
+                workspace_id=workspace_id,
+                logs=[{"category_group": "allLogs", "enabled": True}],
+                opts=child(self),
+            )

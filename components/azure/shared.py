@@ -57,11 +57,6 @@ class AzureSharedCluster(pulumi.ComponentResource):
         group = azure.resources.ResourceGroup(
             f"{name}-rg", resource_group_name=shared_resource_group(name), location=region, tags=tags, opts=child(self)
         )
-        logs = LogWorkspace(
-            f"{name}-logs",
-            {"resource_group_name": group.name, "location": region, "retention_days": SHARED_LOG_DAYS, "tags": tags},
-            child(self),
-        )
         network = Network(
             f"{name}-network",
             {
@@ -69,7 +64,6 @@ class AzureSharedCluster(pulumi.ComponentResource):
                 "location": region,
                 "base_name": name,
                 "cidr": SHARED_VNET_CIDR,
-                "workspace_id": logs.workspace_id,
                 "tags": tags,
             },
             child(self),
@@ -83,7 +77,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
                 tags=tags,
                 opts=child(self),
             )
-            for suffix in ("cluster", "disk")
+            for suffix in ("cluster", "disk", "logs")
         }
         vault = TenantKeyVault(
             f"{name}-kv",
@@ -101,11 +95,30 @@ class AzureSharedCluster(pulumi.ComponentResource):
                      "role": ROLE_KEY_VAULT_CONTRIBUTOR},
                     {"label": "disk-crypto", "principal_id": identities["disk"].principal_id,
                      "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER},
+                    {"label": "logs-crypto", "principal_id": identities["logs"].principal_id,
+                     "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER},
                 ],
                 "tags": tags,
             },
             child(self),
         )
+        # Created after the vault: the workspace's dedicated cluster encrypts with the shared stack's key.
+        logs = LogWorkspace(
+            f"{name}-logs",
+            {
+                "resource_group_name": group.name,
+                "location": region,
+                "retention_days": SHARED_LOG_DAYS,
+                "cluster_name": physical_name(name, "logs", 63),
+                "identity_id": identities["logs"].id,
+                "key_vault_uri": vault.vault_uri,
+                "key_name": vault.key_name,
+                "key_grants": vault.grants,
+                "tags": tags,
+            },
+            child(self),
+        )
+        network.send_logs_to(logs.workspace_id)
         cluster = Cluster(
             f"{name}-cluster",
             {

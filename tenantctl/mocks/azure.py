@@ -1,4 +1,4 @@
-"""pulumi-azure-native under mocks: ARM ids, vault and key URIs, AKS endpoints and identities, like Azure returns."""
+"""pulumi-azure-native under mocks: ARM ids, vault and key URIs, AKS and Redis endpoints and identities, like Azure returns."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ _ARM: dict[str, tuple[str, str]] = {
     "azure-native:containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters", "resourceName"),
     "azure-native:dbforpostgresql:Server": ("Microsoft.DBforPostgreSQL/flexibleServers", "serverName"),
     "azure-native:redis:Redis": ("Microsoft.Cache/redis", "name"),
+    "azure-native:redisenterprise:RedisEnterprise": ("Microsoft.Cache/redisEnterprise", "clusterName"),
+    "azure-native:operationalinsights:Cluster": ("Microsoft.OperationalInsights/clusters", "clusterName"),
     "azure-native:monitor:ActionGroup": ("Microsoft.Insights/actionGroups", "actionGroupName"),
     "azure-native:monitor:MetricAlert": ("Microsoft.Insights/metricAlerts", "ruleName"),
     "azure-native:portal:Dashboard": ("Microsoft.Portal/dashboards", "dashboardName"),
@@ -82,6 +84,14 @@ def outputs(type_: str, name: str, inputs: dict[str, Any], rid: str) -> dict[str
             keyUri=base,
             keyUriWithVersion=f"{base}/{rid[:16]}{rid[:16]}",
         )
+    elif type_ == "azure-native:redisenterprise:Database":
+        # Azure Managed Redis: one database per cluster, a child resource of it.
+        database = str(inputs.get("databaseName") or "default")
+        state.update(
+            name=database,
+            id=f"{_rg_id(group)}/providers/Microsoft.Cache/redisEnterprise/{inputs.get('clusterName')}/databases/{database}",
+            port=inputs.get("port", 10000),
+        )
     elif type_ == "azure-native:authorization:RoleAssignment":
         guid = _guid(name, rid)
         state.update(name=guid, id=f"{inputs.get('scope')}/providers/Microsoft.Authorization/roleAssignments/{guid}")
@@ -120,6 +130,10 @@ def outputs(type_: str, name: str, inputs: dict[str, Any], rid: str) -> dict[str
         state["fullyQualifiedDomainName"] = f"{physical}.postgres.database.azure.com"
     elif type_ == "azure-native:redis:Redis":
         state.update(hostName=f"{physical}.redis.cache.windows.net", port=6379, sslPort=6380)
+    elif type_ == "azure-native:redisenterprise:RedisEnterprise":
+        state["hostName"] = f"{physical}.{inputs.get('location', 'westeurope')}.redis.azure.net"
+    elif type_ == "azure-native:operationalinsights:Cluster":
+        state["clusterId"] = _guid("log-cluster", name)
     elif type_ == "azure-native:operationalinsights:Workspace":
         state["customerId"] = _guid("workspace", name)
     return state
