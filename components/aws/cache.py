@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from components.aws.common import child, physical_name, with_name
+from components.aws.common import child, data_service_security_group, physical_name
 from components.retention import cloudwatch_days
 
 PORT = 6379
@@ -62,25 +62,9 @@ class Cache(pulumi.ComponentResource):
             tags=tags,
             opts=child(self, provider),
         )
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            name=physical_name(base, "redis", 255),
-            description=f"Redis of {base}: 6379 from the cluster nodes only",
-            vpc_id=args["vpc_id"],
-            # Only the nodes' security group may connect, and only to Redis.
-            ingress=[
-                {
-                    "description": "Redis from the cluster nodes",
-                    "protocol": "tcp",
-                    "from_port": PORT,
-                    "to_port": PORT,
-                    "security_groups": [args["client_security_group_id"]],
-                }
-            ],
-            # A cache never opens connections: no egress at all.
-            egress=[],
-            tags=with_name(tags, f"{base}-redis"),
-            opts=child(self, provider),
+        sg = data_service_security_group(
+            f"{name}-sg", self, provider, base=base, suffix="redis", service="Redis", port=PORT,
+            vpc_id=args["vpc_id"], client_security_group_id=args["client_security_group_id"], tags=tags,
         )
         # The AUTH token is generated, stored only as a secret, and never written in a file.
         token = random.RandomPassword(

@@ -88,3 +88,40 @@ def managed_policy(partition: pulumi.Input[str], policy: str) -> pulumi.Output[s
 
 def policy_document(statements: list[dict[str, Any]]) -> pulumi.Output[str]:
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+
+def data_service_security_group(
+    name: str,
+    parent: pulumi.Resource,
+    provider: aws.Provider,
+    *,
+    base: str,
+    suffix: str,
+    service: str,
+    port: int,
+    vpc_id: pulumi.Input[str],
+    client_security_group_id: pulumi.Input[str],
+    tags: dict[str, str],
+) -> aws.ec2.SecurityGroup:
+    """A database's or cache's security group: ``port`` from the cluster nodes' group only, nothing else."""
+    return aws.ec2.SecurityGroup(
+        name,
+        name=physical_name(base, suffix, 255),
+        description=f"{service} of {base}: {port} from the cluster nodes only",
+        vpc_id=vpc_id,
+        # Only the nodes' security group may connect, and only to this service's port.
+        ingress=[
+            {
+                "description": f"{service} from the cluster nodes",
+                "protocol": "tcp",
+                "from_port": port,
+                "to_port": port,
+                "security_groups": [client_security_group_id],
+            }
+        ],
+        # A data service never opens connections: no egress at all.
+        egress=[],
+        tags=with_name(tags, f"{base}-{suffix}"),
+        opts=child(parent, provider),
+    )

@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.common import child, physical_name, with_name
+from components.aws.common import child, data_service_security_group, physical_name
 from components.retention import cloudwatch_days
 
 PORT = 5432
@@ -79,25 +79,9 @@ class Database(pulumi.ComponentResource):
             tags=tags,
             opts=child(self, provider),
         )
-        sg = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            name=physical_name(base, "pg", 255),
-            description=f"PostgreSQL of {base}: 5432 from the cluster nodes only",
-            vpc_id=args["vpc_id"],
-            # Only the nodes' security group may connect, and only to PostgreSQL.
-            ingress=[
-                {
-                    "description": "PostgreSQL from the cluster nodes",
-                    "protocol": "tcp",
-                    "from_port": PORT,
-                    "to_port": PORT,
-                    "security_groups": [args["client_security_group_id"]],
-                }
-            ],
-            # A database never opens connections: no egress at all.
-            egress=[],
-            tags=with_name(tags, f"{base}-pg"),
-            opts=child(self, provider),
+        sg = data_service_security_group(
+            f"{name}-sg", self, provider, base=base, suffix="pg", service="PostgreSQL", port=PORT,
+            vpc_id=args["vpc_id"], client_security_group_id=args["client_security_group_id"], tags=tags,
         )
         params = aws.rds.ParameterGroup(
             f"{name}-params",
