@@ -9,6 +9,7 @@ their engine (camelCase) names, the same names policies see.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,21 @@ def mask_secrets(value: Any) -> Any:
         return [mask_secrets(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
+    if isinstance(value, (pulumi.Asset, pulumi.Archive)):
+        return _asset(value)
     return str(value)
+
+
+def _asset(value: pulumi.Asset | pulumi.Archive) -> dict[str, Any]:
+    """Assets by content, not by object identity, so a plan is the same on every run."""
+    if isinstance(value, pulumi.StringAsset):
+        return {"asset": "string", "sha256": hashlib.sha256(value.text.encode()).hexdigest()}
+    if isinstance(value, pulumi.AssetArchive):
+        return {"archive": {name: mask_secrets(item) for name, item in sorted(value.assets.items())}}
+    for attribute in ("path", "uri"):
+        if isinstance(getattr(value, attribute, None), str):
+            return {type(value).__name__: getattr(value, attribute)}
+    return {type(value).__name__: None}
 
 
 class RecordingMonitor(MockMonitor):
