@@ -15,7 +15,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.common import child
+from components.azure.common import child, private_endpoint
 
 ZONES = ["1", "2", "3"]
 # Azure Managed Redis accepts only this database name (one database per cluster).
@@ -114,23 +114,9 @@ class Cache(pulumi.ComponentResource):
             opts=child(self),
         )
 
-        endpoint = azure.network.PrivateEndpoint(
-            f"{name}-endpoint",
-            resource_group_name=rg,
-            location=location,
-            subnet={"id": args["endpoint_subnet_id"]},
-            private_link_service_connections=[
-                {"name": f"{name}-redis", "private_link_service_id": cache.id, "group_ids": ["redisEnterprise"]}
-            ],
-            tags=tags,
-            opts=child(self),
-        )
-        azure.network.PrivateDnsZoneGroup(
-            f"{name}-endpoint-dns",
-            resource_group_name=rg,
-            private_endpoint_name=endpoint.name,
-            private_dns_zone_configs=[{"name": "redis", "private_dns_zone_id": args["redis_zone_id"]}],
-            opts=child(self),
+        private_endpoint(
+            name, self, resource_group_name=rg, location=location, subnet_id=args["endpoint_subnet_id"],
+            target_id=cache.id, label="redis", group_id="redisEnterprise", zone_id=args["redis_zone_id"], tags=tags,
         )
 
         # Least privilege: the built-in "default" data access policy, for the workload identity only.

@@ -111,3 +111,39 @@ def role_id(config: ClientConfig, role: str) -> pulumi.Output[str]:
 
 def child(parent: pulumi.Resource, **kwargs: object) -> pulumi.ResourceOptions:
     return pulumi.ResourceOptions(parent=parent, **kwargs)  # type: ignore[arg-type]
+
+
+def private_endpoint(
+    name: str,
+    parent: pulumi.Resource,
+    *,
+    resource_group_name: pulumi.Input[str],
+    location: pulumi.Input[str],
+    subnet_id: pulumi.Input[str],
+    target_id: pulumi.Input[str],
+    label: str,
+    group_id: str,
+    zone_id: pulumi.Input[str] | None,
+    tags: dict[str, str],
+) -> azure.network.PrivateEndpoint:
+    """A private endpoint for ``target_id`` in the endpoints subnet, registered in its private DNS zone when given."""
+    endpoint = azure.network.PrivateEndpoint(
+        f"{name}-endpoint",
+        resource_group_name=resource_group_name,
+        location=location,
+        subnet={"id": subnet_id},
+        private_link_service_connections=[
+            {"name": f"{name}-{label}", "private_link_service_id": target_id, "group_ids": [group_id]}
+        ],
+        tags=tags,
+        opts=child(parent),
+    )
+    if zone_id is not None:
+        azure.network.PrivateDnsZoneGroup(
+            f"{name}-endpoint-dns",
+            resource_group_name=resource_group_name,
+            private_endpoint_name=endpoint.name,
+            private_dns_zone_configs=[{"name": label, "private_dns_zone_id": zone_id}],
+            opts=child(parent),
+        )
+    return endpoint

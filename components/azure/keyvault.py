@@ -7,7 +7,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_azure_native as azure
 
-from components.azure.common import ClientConfig, child, role_id
+from components.azure.common import ClientConfig, child, private_endpoint, role_id
 
 
 class KeyUser(TypedDict):
@@ -90,25 +90,10 @@ class TenantKeyVault(pulumi.ComponentResource):
         )
 
         if args["endpoint_subnet_id"] is not None:
-            endpoint = azure.network.PrivateEndpoint(
-                f"{name}-endpoint",
-                resource_group_name=rg,
-                location=location,
-                subnet={"id": args["endpoint_subnet_id"]},
-                private_link_service_connections=[
-                    {"name": f"{name}-vault", "private_link_service_id": vault.id, "group_ids": ["vault"]}
-                ],
-                tags=tags,
-                opts=child(self),
+            private_endpoint(
+                name, self, resource_group_name=rg, location=location, subnet_id=args["endpoint_subnet_id"],
+                target_id=vault.id, label="vault", group_id="vault", zone_id=args["vault_zone_id"], tags=tags,
             )
-            if args["vault_zone_id"] is not None:
-                azure.network.PrivateDnsZoneGroup(
-                    f"{name}-endpoint-dns",
-                    resource_group_name=rg,
-                    private_endpoint_name=endpoint.name,
-                    private_dns_zone_configs=[{"name": "vault", "private_dns_zone_id": args["vault_zone_id"]}],
-                    opts=child(self),
-                )
 
         # Least privilege: each identity gets the narrowest built-in role on this vault alone.
         self.grants = [
