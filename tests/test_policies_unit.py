@@ -34,11 +34,13 @@ BY_NAME = {p.name: p for p in POLICIES}
 
 
 def _load(name: str) -> list[dict[str, Any]]:
-    return YAML(typ="safe").load((FIXTURES / name).read_text(encoding="utf-8"))
+    """``<name>.yaml`` plus every file of the ``<name>/`` folder (one per concern), in name order."""
+    files = [FIXTURES / f"{name}.yaml", *sorted((FIXTURES / name).glob("*.yaml"))]
+    return [case for path in files for case in YAML(typ="safe").load(path.read_text(encoding="utf-8")) or []]
 
 
-CASES = _load("cases.yaml")
-STACK_CASES = _load("stack_cases.yaml")
+CASES = _load("cases")
+STACK_CASES = _load("stack_cases")
 
 
 def _path(dotted: str) -> list[str | int]:

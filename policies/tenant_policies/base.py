@@ -85,6 +85,9 @@ class Meta:
     category: str
     mandatory: bool = True
     config: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    # Critical policies (encryption at rest, public exposure, privileged workloads, tenant tagging,
+    # cross-tenant references) can never be waived: no exception turns them down.
+    critical: bool = False
 
     def __post_init__(self) -> None:
         if not self.description.startswith("Checks that"):

@@ -4,13 +4,35 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from . import audit, autoscaling, encryption, isolation, residency, resilience, tagging, tenancy, transit
+from . import (
+    audit,
+    autoscaling,
+    aws_hardening,
+    azure_hardening,
+    encryption,
+    gcp_hardening,
+    isolation,
+    rbac,
+    residency,
+    resilience,
+    tagging,
+    tenancy,
+    transit,
+    trust,
+    workloads,
+)
 
 POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *encryption.POLICIES,
     *transit.POLICIES,
     *isolation.POLICIES,
     *tenancy.POLICIES,
+    *workloads.POLICIES,
+    *rbac.POLICIES,
+    *aws_hardening.POLICIES,
+    *azure_hardening.POLICIES,
+    *gcp_hardening.POLICIES,
+    *trust.POLICIES,
     *tagging.POLICIES,
     *audit.POLICIES,
     *residency.POLICIES,

@@ -1,0 +1,7 @@
+"""Invariants of the gcp resources the components render (see the package docstring)."""
+
+from __future__ import annotations
+
+from . import Invariant
+
+ROWS: list[Invariant] = []
