@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from invariant_harness import applicable, new_violations, targets
+from tenant_policies.invariants import Invariant, rows
+
 from tenantctl.policy.catalog import by_name
 from tenantctl.policy.client import PackClient
-
-from tenant_policies.invariants import Invariant, rows
 
 ROWS = rows()
 
