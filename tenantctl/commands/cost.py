@@ -30,7 +30,12 @@ def cost(
     compare_to: Annotated[
         Path | None, typer.Option("--compare-to", help="Base cost JSON (the target branch's) to print the monthly delta against.")
     ] = None,
-    by_resource: Annotated[bool, typer.Option("--by-resource", help="Also list every priced and unpriced line.")] = False,
+    by_resource: Annotated[
+        bool,
+        typer.Option(
+            "--by-resource", help="Also list every priced and unpriced line (JSON always has them: it is the diff base)."
+        ),
+    ] = False,
 ) -> None:
     """Price every tenant's rendered estate from the cited catalogue: min / expected / max per month, unpriced items listed."""
     from tenantctl.cost.diff import BaseError, compare, load_base
@@ -64,9 +69,6 @@ def cost(
                 }
                 for d in deltas
             ]
-        if not by_resource:
-            for entry in doc["tenants"]:
-                entry.pop("lines", None)
         text = json.dumps(doc, indent=2) + "\n"
     else:
         text = markdown(costs, deltas)

@@ -128,7 +128,7 @@ def estimate_tenant(
     pooled: Pooling | None = None,
 ) -> TenantCost:
     """One tenant's cost; ``shared`` maps shared-cluster stack names to their rendered resources."""
-    # A silo cluster's expected size is its own workload's requests bin-packed on its nodes, as a shared cluster's is its tenants'.
+    # A silo cluster's expected size is its workload's requests bin-packed on its nodes (a shared one: all its tenants').
     ctx = Context(spec.cloud, spec.region, usage.for_tenant(spec.tenant_id, spec.tier), demand=requests(spec, usage))
     cost = TenantCost(spec.tenant_id, spec.cloud, spec.region, spec.tier, spec.isolation, price_stack(resources, ctx))
     if spec.isolation == "standard":

@@ -81,7 +81,8 @@ def markdown(costs: list[TenantCost], deltas: list[Delta] | None = None) -> str:
     by_tenant = {d.tenant: d for d in deltas or []}
     for cost in costs:
         total = cost.total()
-        row = f"| {markdown_code(cost.tenant)} | {usd(total.expected)} | {usd(total.min)} – {usd(total.max)} | {len(cost.unpriced)} |"
+        bounds = f"{usd(total.min)} – {usd(total.max)}"
+        row = f"| {markdown_code(cost.tenant)} | {usd(total.expected)} | {bounds} | {len(cost.unpriced)} |"
         if deltas is not None:
             delta = by_tenant.get(cost.tenant)
             row += f" {delta.expected:+,.2f} |" if delta else " new |"
@@ -98,6 +99,7 @@ def markdown(costs: list[TenantCost], deltas: list[Delta] | None = None) -> str:
     if unpriced:
         lines += [
             "",
-            f"{unpriced} item(s) have no cited price in the catalogue and are not in the totals (`tenantctl cost --by-resource`).",
+            f"{unpriced} item(s) have no cited price in the catalogue and are not in the totals "
+            "(`tenantctl cost --by-resource` lists them).",
         ]
     return "\n".join(lines) + "\n"
