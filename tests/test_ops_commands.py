@@ -1,10 +1,7 @@
-"""new → validate, scale keeps comments, backup → restore (and a tampered archive), the seed's Python API."""
+"""new → validate, scale keeps comments, the seed's Python API (backup and restore: test_backup_restore.py)."""
 
 from __future__ import annotations
 
-import io
-import json
-import tarfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,6 @@ from typer.testing import CliRunner
 from spec.errors import SpecErrors
 from tenantctl.api import initialize_tenant_config_system
 from tenantctl.cli import app
-from tenantctl.fleet.archive import MANIFEST
 from tenantctl.fleet.runner import Operation
 
 
@@ -83,77 +79,6 @@ def test_scale_refuses_invalid_bounds_and_changes_nothing(project: Path) -> None
     dry = CliRunner().invoke(app, ["scale", "hobby-free", "--max", "4", "--dry-run"])
     assert dry.exit_code == 0 and "+    max_replicas: 4" in dry.stdout
     assert path.read_bytes() == before
-
-
-def _backup(project: Path) -> Path:
-    result = CliRunner().invoke(app, ["backup", "--output", str(project / "bk")])
-    assert result.exit_code == 0, result.stderr
-    return Path(result.stdout.strip().splitlines()[-1])
-
-
-def test_backup_restore_round_trip(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = _backup(project)
-    with tarfile.open(archive) as tar:
-        names = tar.getnames()
-        manifest = json.loads(tar.extractfile(MANIFEST).read())  # type: ignore[union-attr]
-    assert "tenants/hobby-free.yaml" in names and "stacks/Pulumi.hobby-free.yaml" in names
-    assert set(manifest["files"]) == set(names) - {MANIFEST}
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    (fresh / "Pulumi.yaml").write_text("name: tenant-platform\n", encoding="utf-8")
-    monkeypatch.chdir(fresh)
-    restored = CliRunner().invoke(app, ["restore", str(archive)])
-    assert restored.exit_code == 0, restored.stderr
-    for name in manifest["files"]:
-        assert (fresh / name).read_bytes() == (project / name).read_bytes()
-    # A local edit is not overwritten without --force.
-    (fresh / "tenants" / "hobby-free.yaml").write_text("edited\n", encoding="utf-8")
-    refused = CliRunner().invoke(app, ["restore", str(archive)])
-    assert refused.exit_code == 2 and "tenants/hobby-free.yaml" in refused.stderr
-    assert (fresh / "tenants" / "hobby-free.yaml").read_text(encoding="utf-8") == "edited\n"
-    forced = CliRunner().invoke(app, ["restore", str(archive), "--force"])
-    assert forced.exit_code == 0
-    assert (fresh / "tenants" / "hobby-free.yaml").read_bytes() == (project / "tenants" / "hobby-free.yaml").read_bytes()
-
-
-def test_restore_refuses_a_tampered_archive(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    archive = _backup(project)
-    tampered = tmp_path / "tampered.tar.gz"
-    with tarfile.open(archive) as src, tarfile.open(tampered, "w:gz") as dst:
-        for member in src.getmembers():
-            data = src.extractfile(member).read()  # type: ignore[union-attr]
-            if member.name == "tenants/hobby-free.yaml":
-                data = data.replace(b"tier: free", b"tier: enterprise")
-            member.size = len(data)
-            dst.addfile(member, io.BytesIO(data))
-    fresh = tmp_path / "fresh"
-    fresh.mkdir()
-    (fresh / "Pulumi.yaml").write_text("name: tenant-platform\n", encoding="utf-8")
-    monkeypatch.chdir(fresh)
-    result = CliRunner().invoke(app, ["restore", str(tampered), "--force"])
-    assert result.exit_code == 2
-    assert "tenants/hobby-free.yaml: sha256 mismatch" in result.stderr
-    assert not (fresh / "tenants").exists() and not (fresh / "stacks").exists()
-
-
-def test_backup_includes_stack_exports_when_reachable(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tenantctl.commands import backup as backup_command
-
-    def exporter(root: Path, backend: str | None):  # type: ignore[no-untyped-def]
-        def export(stack: str) -> dict[str, object]:
-            if stack == "shared-aws-eu-west-1":
-                raise RuntimeError("backend unreachable")
-            return {"version": 3, "deployment": {"stack": stack}}
-        return export
-
-    monkeypatch.setattr(backup_command, "make_exporter", exporter)
-    result = CliRunner().invoke(app, ["backup", "--output", "bk"])
-    assert result.exit_code == 0
-    assert "shared-aws-eu-west-1: state not exported" in result.stderr
-    with tarfile.open(result.stdout.strip().splitlines()[-1]) as tar:
-        export = json.loads(tar.extractfile("exports/hobby-free.json").read())  # type: ignore[union-attr]
-        assert "exports/shared-aws-eu-west-1.json" not in tar.getnames()
-    assert export == {"version": 3, "deployment": {"stack": "hobby-free"}}
 
 
 def test_seed_python_api(project: Path) -> None:

@@ -1,16 +1,20 @@
-"""``tenantctl backup``: archive tenants/, stacks/ and each stack's exported state, with sha256 sums."""
+"""``tenantctl backup``: a signed archive of tenants/, stacks/ and each stack's exported state."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tenantctl.common import project_root
+from tenantctl.common import EXIT_USAGE, project_root
 from tenantctl.fleet import automation
 from tenantctl.fleet.archive import Exporter, create_backup
+from tenantctl.fleet.backup_key import BackupKeyError, load_key
 from tenantctl.fleet.runner import Operation, StackRun
+
+KEY_FILE_HELP = "File holding the backup key (default: $TENANTCTL_BACKUP_KEY_FILE, else $TENANTCTL_BACKUP_KEY)."
 
 
 def stack_names(root: Path) -> list[str]:
@@ -42,11 +46,17 @@ def backup(
     backend: Annotated[
         str | None, typer.Option("--backend", help="State backend URL (default: PULUMI_BACKEND_URL, else state/).")
     ] = None,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help=KEY_FILE_HELP)] = None,
 ) -> None:
-    """Write a .tar.gz of tenants/, stacks/ and (CLI and backend permitting) `pulumi stack export` per stack."""
+    """Write a signed .tar.gz of tenants/, stacks/ and (CLI and backend permitting) `pulumi stack export` per stack."""
+    try:
+        key = load_key(key_file)
+    except BackupKeyError as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
     root = project_root()
     archive, warnings = create_backup(
-        root, output or root / "out" / "backups", stack_names(root), make_exporter(root, backend)
+        root, output or root / "out" / "backups", stack_names(root), make_exporter(root, backend), key
     )
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)

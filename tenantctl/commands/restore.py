@@ -1,4 +1,4 @@
-"""``tenantctl restore``: verify a backup's sha256 manifest, then restore tenants/ and stacks/."""
+"""``tenantctl restore``: verify a backup's signature and every file, then restore tenants/ and stacks/."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Annotated
 
 import typer
 
+from tenantctl.commands.backup import KEY_FILE_HELP
 from tenantctl.common import EXIT_POLICY, EXIT_USAGE, project_root
 from tenantctl.fleet import automation
 from tenantctl.fleet.archive import ArchiveError, restore_backup
+from tenantctl.fleet.backup_key import BackupKeyError, load_key
 from tenantctl.fleet.runner import Operation, StackRun
 
 
@@ -23,16 +25,21 @@ def restore(
     backend: Annotated[
         str | None, typer.Option("--backend", help="State backend URL (default: PULUMI_BACKEND_URL, else state/).")
     ] = None,
+    key_file: Annotated[Path | None, typer.Option("--key-file", help=KEY_FILE_HELP)] = None,
 ) -> None:
-    """Verify every sha256 sum first; refuse to overwrite differing files without --force."""
+    """Verify the archive's MAC under your key and every file first; refuse to overwrite differing files without --force."""
     root = project_root()
     if import_state and automation.pulumi_cli() is None:
         print(f"error: {automation.INSTALL_HINT}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     try:
-        report = restore_backup(archive, root, force=force)
+        report = restore_backup(archive, root, load_key(key_file), force=force)
+    except BackupKeyError as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
     except ArchiveError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(line, file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
     for name in report.written:
         typer.echo(f"restored {name}")

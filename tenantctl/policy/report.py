@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 
 from tenantctl.policy.catalog import by_name, policies
 from tenantctl.policy.enforce import TenantVerdict, Violation
+from tenantctl.policy.escape import markdown_code, markdown_text, sarif_message, xml_text
 from tenantctl.policy.pack_config import shown_path
 
 # Where in a tenant file a policy's outcome is decided (SARIF points there when the file states it).
@@ -59,17 +60,23 @@ def markdown(verdicts: list[TenantVerdict]) -> str:
     for v in verdicts:
         waived = sum(x.waived for x in v.violations)
         advisory = sum(x.level == "advisory" and not x.waived for x in v.violations)
-        lines.append(f"| `{v.rendered.tenant_id}` | {v.analyzed} | {len(v.blocking)} | {advisory} | {waived} |")
+        lines.append(f"| {markdown_code(v.rendered.tenant_id)} | {v.analyzed} | {len(v.blocking)} | {advisory} | {waived} |")
     for v in verdicts:
         if not v.violations and not any(not w.active for w in v.waivers):
             continue
-        lines += ["", f"### `{v.rendered.tenant_id}`", ""]
+        lines += ["", f"### {markdown_code(v.rendered.tenant_id)}", ""]
         for x in v.violations:
             mark = "❌" if x.blocking else "⚠️"
-            lines.append(f"- {mark} **{x.policy}** ({_status(x)}, {x.severity}): {x.message}  \n  `{x.urn}`")
+            lines.append(
+                f"- {mark} **{markdown_text(x.policy)}** ({_status(x)}, {markdown_text(x.severity)}): "
+                f"{markdown_text(x.message)}  \n  {markdown_code(x.urn)}"
+            )
         for w in v.waivers:
             if not w.active:
-                lines.append(f"- ⏰ waiver for **{w.policy}** expired on {w.expires.isoformat()} (owner {w.owner})")
+                lines.append(
+                    f"- ⏰ waiver for **{markdown_text(w.policy)}** expired on {w.expires.isoformat()} "
+                    f"(owner {markdown_text(w.owner)})"
+                )
     blocking = sum(len(v.blocking) for v in verdicts)
     lines += ["", f"**{blocking} blocking violation(s)**" if blocking else "**No blocking violations.**"]
     return "\n".join(lines) + "\n"
@@ -100,7 +107,7 @@ def sarif(verdicts: list[TenantVerdict], version: str = "0.1.0") -> dict[str, An
             result: dict[str, Any] = {
                 "ruleId": x.policy,
                 "level": "error" if x.blocking else "warning",
-                "message": {"text": x.message},
+                "message": {"text": sarif_message(x.message)},
                 "locations": [
                     {
                         "physicalLocation": {"artifactLocation": {"uri": uri}, "region": {"startLine": line_for(v, x.policy)}},
@@ -113,7 +120,7 @@ def sarif(verdicts: list[TenantVerdict], version: str = "0.1.0") -> dict[str, An
                 result["ruleIndex"] = index[x.policy]
             if x.waived:
                 reason = next((w.reason for w in v.waivers if w.policy == x.policy and w.active), "waived")
-                result["suppressions"] = [{"kind": "external", "justification": reason}]
+                result["suppressions"] = [{"kind": "external", "justification": sarif_message(reason)}]
             results.append(result)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -137,13 +144,13 @@ def junit(verdicts: list[TenantVerdict]) -> str:
             blocking = [x for x in found if x.blocking]
             if blocking:
                 failed += 1
-                failure = ET.SubElement(case, "failure", message=blocking[0].message, type=p.severity)
-                failure.text = "\n".join(f"{x.urn}: {x.message}" for x in blocking)
+                failure = ET.SubElement(case, "failure", message=xml_text(blocking[0].message), type=p.severity)
+                failure.text = xml_text("\n".join(f"{x.urn}: {x.message}" for x in blocking))
             elif found and all(x.waived for x in found):
                 skipped += 1
-                ET.SubElement(case, "skipped", message="waived: " + found[0].message)
+                ET.SubElement(case, "skipped", message=xml_text("waived: " + found[0].message))
             elif found:
-                ET.SubElement(case, "system-out").text = "\n".join(f"advisory {x.urn}: {x.message}" for x in found)
+                ET.SubElement(case, "system-out").text = xml_text("\n".join(f"advisory {x.urn}: {x.message}" for x in found))
         suite.set("tests", str(cases))
         suite.set("failures", str(failed))
         suite.set("skipped", str(skipped))
