@@ -133,24 +133,31 @@ class _Quiet(logging.Filter):
         return False
 
 
-def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
-    stack = tenant_stack_config(tenant, root)
-    mocks = EstateMocks(stack.stack)
+def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> list[RenderedResource]:
+    """Run the program for ``stack`` with this config under the mocks; every registration, in URN order."""
+    mocks = EstateMocks(stack)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        pulumi.runtime.reset_options(project=PROJECT, stack=stack.stack, preview=False)
-        pulumi.runtime.set_all_config(stack.values, stack.secret_keys)
-        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack.stack, preview=False, monitor=monitor)
+        pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
+        pulumi.runtime.set_all_config(values, secret_keys)
+        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
         pulumi.runtime.test(program.run)()
-    except Exception as exc:
-        raise RenderError(tenant.path, tenant.spec.tenant_id, exc) from exc
     finally:
         loop.close()
         asyncio.set_event_loop(None)
     # Registration order depends on output resolution timing; URN order makes plans diffable and deterministic.
-    return RenderedTenant(tenant=tenant, stack=stack, resources=sorted(monitor.recorded, key=lambda r: r.urn))
+    return sorted(monitor.recorded, key=lambda r: r.urn)
+
+
+def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
+    stack = tenant_stack_config(tenant, root)
+    try:
+        resources = render_program(stack.stack, stack.values, stack.secret_keys)
+    except Exception as exc:
+        raise RenderError(tenant.path, tenant.spec.tenant_id, exc) from exc
+    return RenderedTenant(tenant=tenant, stack=stack, resources=resources)
 
 
 def render_all(tenants: list[TenantFile], root: Path) -> list[RenderedTenant]:
