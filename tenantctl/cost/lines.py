@@ -20,6 +20,11 @@ class Quantity:
     def fixed(cls, value: float) -> Quantity:
         return cls(value, value, value)
 
+    @classmethod
+    def usage(cls, expected: float) -> Quantity:
+        """A usage-based quantity: none at the minimum, the preset at expected, a busy month (4×) at the maximum."""
+        return cls(0, expected, expected * 4)
+
     def scaled(self, factor: float) -> Quantity:
         return Quantity(self.min * factor, self.expected * factor, self.max * factor)
 

@@ -110,6 +110,14 @@ def expected_nodes(low: float, high: float, instance: str, ctx: Context, floor: 
     return expected_between(low, high, ctx, floor)
 
 
+def _retention(
+    r: Resource, ctx: Context, item: str, service: str, sku: str, unit: str, monthly: float, days: float, included: float
+) -> list[Line]:
+    """Logs kept past what ingestion includes: at steady state, ``days - included`` days' worth stored (none if none)."""
+    stored = max(0.0, days - included) / 30 * monthly
+    return [_line(r, ctx, item, service, sku, unit, Quantity.usage(stored))] if stored else []
+
+
 def _hours(nodes: Quantity) -> Quantity:
     return nodes.scaled(HOURS_PER_MONTH)
 
@@ -162,7 +170,7 @@ def _aws_nat(r: Resource, ctx: Context) -> list[Line]:
         _line(
             r, ctx, "NAT gateway hours", "VPC NAT gateway", "NAT gateway hour", "gateway-hour", Quantity.fixed(HOURS_PER_MONTH)
         ),
-        _line(r, ctx, f"NAT data processed: {gb:g} GB", "VPC NAT gateway", "data processed", "GB", Quantity(0, gb, gb * 4)),
+        _line(r, ctx, f"NAT data processed: {gb:g} GB", "VPC NAT gateway", "data processed", "GB", Quantity.usage(gb)),
     ]
 
 
@@ -234,7 +242,6 @@ def _secret(r: Resource, ctx: Context) -> list[Line]:
 @prices("aws:cloudwatch/logGroup:LogGroup")
 def _log_group(r: Resource, ctx: Context) -> list[Line]:
     gb, days = ctx.usage.log_gb_ingested, _num(r.inputs.get("retentionInDays"), 3653)
-    stored = gb * min(days, 3653) / 30  # steady state: a retention period's worth of logs
     return [
         _line(
             r,
@@ -243,16 +250,11 @@ def _log_group(r: Resource, ctx: Context) -> list[Line]:
             "CloudWatch Logs",
             "data ingested (standard log class)",
             "GB",
-            Quantity(0, gb, gb * 4),
+            Quantity.usage(gb),
         ),
-        _line(
-            r,
-            ctx,
-            f"log storage: {days:g} days",
-            "CloudWatch Logs",
-            "archival storage",
-            "GB-month",
-            Quantity(0, stored, stored * 4),
+        # Nothing is included in ingestion; "never expire" (no retention) is counted as ten years.
+        *_retention(
+            r, ctx, f"log storage: {days:g} days", "CloudWatch Logs", "archival storage", "GB-month", gb, min(days, 3653), 0
         ),
     ]
 
@@ -275,9 +277,7 @@ def _alarm(r: Resource, ctx: Context) -> list[Line]:
 @prices("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
 def _s3(r: Resource, ctx: Context) -> list[Line]:
     gb = ctx.usage.object_gb_stored
-    return [
-        _line(r, ctx, f"object storage: {gb:g} GB", "S3", "Standard storage (first tier)", "GB-month", Quantity(0, gb, gb * 4))
-    ]
+    return [_line(r, ctx, f"object storage: {gb:g} GB", "S3", "Standard storage (first tier)", "GB-month", Quantity.usage(gb))]
 
 
 # ------------------------------------------------------------------ Azure
@@ -351,7 +351,7 @@ def _azure_nat(r: Resource, ctx: Context) -> list[Line]:
     gb = ctx.usage.nat_gb_processed
     return [
         _line(r, ctx, "NAT gateway hours", "NAT Gateway", "NAT gateway hour", "gateway-hour", Quantity.fixed(HOURS_PER_MONTH)),
-        _line(r, ctx, f"NAT data processed: {gb:g} GB", "NAT Gateway", "data processed", "GB", Quantity(0, gb, gb * 4)),
+        _line(r, ctx, f"NAT data processed: {gb:g} GB", "NAT Gateway", "data processed", "GB", Quantity.usage(gb)),
     ]
 
 
@@ -456,29 +456,27 @@ def _azure_workspace(r: Resource, ctx: Context) -> list[Line]:
                 "Log Analytics",
                 "Analytics log data ingestion; PerGB2018",
                 "GB",
-                Quantity(0, gb, gb * 4),
+                Quantity.usage(gb),
             )
         )
-    beyond = max(0.0, days - 31) / 30 * gb  # the first 31 days are included
-    if beyond:
-        lines.append(
-            _line(
-                r,
-                ctx,
-                f"retention: {days:g} days",
-                "Log Analytics",
-                "log data retention beyond included period",
-                "GB-month",
-                Quantity(0, beyond, beyond * 4),
-            )
-        )
+    lines += _retention(  # the first 31 days are included
+        r,
+        ctx,
+        f"retention: {days:g} days",
+        "Log Analytics",
+        "log data retention beyond included period",
+        "GB-month",
+        gb,
+        days,
+        31,
+    )
     return lines
 
 
 @prices("azure-native:storage:StorageAccount")
 def _azure_storage(r: Resource, ctx: Context) -> list[Line]:
     gb = ctx.usage.object_gb_stored
-    return [_line(r, ctx, f"object storage: {gb:g} GB", "Storage", "Blob hot LRS", "GB-month", Quantity(0, gb, gb * 4))]
+    return [_line(r, ctx, f"object storage: {gb:g} GB", "Storage", "Blob hot LRS", "GB-month", Quantity.usage(gb))]
 
 
 # ------------------------------------------------------------------ GCP
@@ -588,7 +586,7 @@ def _cloud_nat(r: Resource, ctx: Context) -> list[Line]:
             _hours(vms),
             "billed per VM using the gateway, capped at 32 VMs",
         ),
-        _line(r, ctx, f"NAT data processed: {gb:g} GB", "Cloud NAT", "data processed", "GB", Quantity(0, gb, gb * 4)),
+        _line(r, ctx, f"NAT data processed: {gb:g} GB", "Cloud NAT", "data processed", "GB", Quantity.usage(gb)),
     ]
 
 
@@ -706,7 +704,6 @@ def _cloud_kms(r: Resource, ctx: Context) -> list[Line]:
 @prices("gcp:logging/projectBucketConfig:ProjectBucketConfig")
 def _log_bucket(r: Resource, ctx: Context) -> list[Line]:
     gib, days = ctx.usage.log_gb_ingested, _num(r.inputs.get("retentionDays"), 30)
-    beyond = max(0.0, days - 30) / 30 * gib
     lines = [
         _line(
             r,
@@ -715,26 +712,17 @@ def _log_bucket(r: Resource, ctx: Context) -> list[Line]:
             "Cloud Logging",
             "log ingestion (Logging storage; incl. 30 days)",
             "GiB",
-            Quantity(0, gib, gib * 4),
+            Quantity.usage(gib),
             "the first 50 GiB per project per month are free; not subtracted",
         )
     ]
-    if beyond:
-        lines.append(
-            _line(
-                r,
-                ctx,
-                f"retention: {days:g} days",
-                "Cloud Logging",
-                "retention beyond 30 days",
-                "GiB-month",
-                Quantity(0, beyond, beyond * 4),
-            )
-        )
+    lines += _retention(
+        r, ctx, f"retention: {days:g} days", "Cloud Logging", "retention beyond 30 days", "GiB-month", gib, days, 30
+    )
     return lines
 
 
 @prices("gcp:storage/bucket:Bucket")
 def _gcs(r: Resource, ctx: Context) -> list[Line]:
     gb = ctx.usage.object_gb_stored
-    return [_line(r, ctx, f"object storage: {gb:g} GB", "Cloud Storage", "Standard storage", "GB-month", Quantity(0, gb, gb * 4))]
+    return [_line(r, ctx, f"object storage: {gb:g} GB", "Cloud Storage", "Standard storage", "GB-month", Quantity.usage(gb))]
