@@ -57,7 +57,11 @@ def prices(*types: str) -> Callable[[Pricer], Pricer]:
 
 
 def normalize_type(type_: str) -> str:
-    """``azure-native:dbforpostgresql/v20240801:Server`` → ``azure-native:dbforpostgresql:Server``."""
+    """``azure-native:dbforpostgresql/v20240801:Server`` → ``azure-native:dbforpostgresql:Server``.
+
+    The same rule as the pack's ``tenant_policies.base.normalize_type``; the pack keeps its own copy because it
+    runs in its own virtualenv and never imports ``tenantctl``.
+    """
     return re.sub(r"^(azure-native:[a-z0-9]+)/v[0-9a-z]+:", r"\1:", type_)
 
 
