@@ -9,6 +9,7 @@ added. A row is proven when its own policy is among them on every tenant it appl
 from __future__ import annotations
 
 import copy
+import re
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -58,7 +59,8 @@ def targets() -> tuple[Target, ...]:
 
 
 def _split(path: str) -> list[str]:
-    return [part for part in path.split(".") if part]
+    """Dotted path → parts; ``\\.`` is a literal dot inside a key (``metadata.labels.pod-security\\.kubernetes\\.io/enforce``)."""
+    return [part.replace("\\.", ".") for part in re.split(r"(?<!\\)\.", path) if part]
 
 
 def _set(node: Any, parts: list[str], value: Any) -> None:
