@@ -56,6 +56,16 @@ def prices(*types: str) -> Callable[[Pricer], Pricer]:
     return register
 
 
+_NODE_SERVICES = {"aws": ("EC2", "Linux; on-demand"), "azure": ("Virtual Machines", "Linux; pay-as-you-go"),
+                  "gcp": ("Compute Engine", "on-demand hourly list")}
+
+
+def node_sku(cloud: str, instance: str) -> tuple[str, str]:
+    """(service, catalogue SKU) of one node of ``instance``: the same row for a node pool and for ``optimize``."""
+    service, terms = _NODE_SERVICES[cloud]
+    return service, f"{instance} ({terms})"
+
+
 def normalize_type(type_: str) -> str:
     """``azure-native:dbforpostgresql/v20240801:Server`` → ``azure-native:dbforpostgresql:Server``.
 
@@ -144,7 +154,7 @@ def _eks_nodes(r: Resource, ctx: Context) -> list[Line]:
     note = "first of several instance types" if len(types) > 1 else ""
     lines = [
         _line(
-            r, ctx, f"nodes: {low:g}–{high:g} × {instance}", "EC2", f"{instance} (Linux; on-demand)", "hour", _hours(nodes), note
+            r, ctx, f"nodes: {low:g}–{high:g} × {instance}", *node_sku("aws", instance), "hour", _hours(nodes), note
         )
     ]
     templates = ctx.of_type("aws:ec2/launchTemplate:LaunchTemplate")
@@ -303,8 +313,7 @@ def _azure_vm_lines(r: Resource, ctx: Context, pool: Mapping[str, Any], label: s
             r,
             ctx,
             f"{label}: {low:g}–{high:g} × {size}",
-            "Virtual Machines",
-            f"{size} (Linux; pay-as-you-go)",
+            *node_sku("azure", size),
             "hour",
             _hours(nodes),
         )
@@ -516,8 +525,7 @@ def _gke(r: Resource, ctx: Context) -> list[Line]:
                 r,
                 ctx,
                 f"default node pool: {count:g} × {machine}",
-                "Compute Engine",
-                f"{machine} (on-demand hourly list)",
+                *node_sku("gcp", machine),
                 "hour",
                 _hours(Quantity.fixed(count)),
             )
@@ -557,8 +565,7 @@ def _gke_pool(r: Resource, ctx: Context) -> list[Line]:
             r,
             ctx,
             f"nodes: {low:g}–{high:g} × {machine}",
-            "Compute Engine",
-            f"{machine} (on-demand hourly list)",
+            *node_sku("gcp", machine),
             "hour",
             _hours(nodes),
         ),

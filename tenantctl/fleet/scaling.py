@@ -30,8 +30,8 @@ def _child(parent: CommentedMap, key: str) -> CommentedMap:
     return value
 
 
-def edit_text(text: str, changes: dict[str, int]) -> str:
-    """``text`` with ``tenant_config.<block>.<field>`` set per ``changes``, in ruamel round-trip mode."""
+def edit_paths(text: str, changes: dict[tuple[str, ...], object]) -> str:
+    """``text`` with ``tenant_config.<path>`` set per ``changes``, in ruamel round-trip mode (comments, order, quoting kept)."""
     document, indent, block_seq_indent = load_yaml_guess_indent(text)
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
@@ -40,13 +40,19 @@ def edit_text(text: str, changes: dict[str, int]) -> str:
     document = yaml.load(text)
     if not isinstance(document, CommentedMap):
         raise ValueError("a tenant file must be a mapping")
-    config = _child(document, "tenant_config")
-    for name, value in changes.items():
-        block, key = FIELDS[name]
-        _child(config, block)[key] = value
+    for path, value in changes.items():
+        node = _child(document, "tenant_config")
+        for key in path[:-1]:
+            node = _child(node, key)
+        node[path[-1]] = value
     out = io.StringIO()
     yaml.dump(document, out)
     return out.getvalue()
+
+
+def edit_text(text: str, changes: dict[str, int]) -> str:
+    """``text`` with ``tenant_config.<block>.<field>`` set per ``changes`` (the bounds ``scale`` edits)."""
+    return edit_paths(text, {FIELDS[name]: value for name, value in changes.items()})
 
 
 def scale_tenant(path: Path, changes: dict[str, int], shown: str, write: bool = True) -> tuple[TenantFile, str]:
