@@ -164,10 +164,15 @@ def _gke_secrets(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _gke_disks(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if ctx.resource_type == "gcp:container/cluster:Cluster":  # its default pool only matters if it is kept
-        if truthy(props.get("removeDefaultNodePool")) or truthy(props.get("enableAutopilot")):
+    configs: list[Any] = [props.get("nodeConfig")]
+    if ctx.resource_type == "gcp:container/cluster:Cluster":
+        if truthy(props.get("enableAutopilot")):
             return
-    if not is_set(get(props, "nodeConfig", "bootDiskKmsKey")):
+        pools = as_list(props.get("nodePools"))
+        # The default pool boots from the inline nodeConfig even when it is removed right after creation.
+        keep_default = isinstance(props.get("nodeConfig"), Mapping) or not (truthy(props.get("removeDefaultNodePool")) or pools)
+        configs = ([props.get("nodeConfig")] if keep_default else []) + [get(p, "nodeConfig") for p in pools]
+    if any(not is_set(get(config, "bootDiskKmsKey")) for config in configs):
         yield "GKE nodes must encrypt boot disks with the tenant's Cloud KMS key (nodeConfig.bootDiskKmsKey)."
 
 
@@ -380,7 +385,12 @@ POLICIES = [
             "Checks that log buckets are encrypted with the tenant's Cloud KMS key.",
             Severity.MEDIUM,
         ),
-        ["gcp:logging/projectBucketConfig:ProjectBucketConfig"],
+        [
+            "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+            "gcp:logging/folderBucketConfig:FolderBucketConfig",
+            "gcp:logging/organizationBucketConfig:OrganizationBucketConfig",
+            "gcp:logging/billingAccountBucketConfig:BillingAccountBucketConfig",
+        ],
         _logging_bucket,
     ),
 ]

@@ -97,6 +97,9 @@ def _gke_endpoint(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             "GKE cluster must have private nodes and a private endpoint (privateClusterConfig.enablePrivateNodes and "
             "enablePrivateEndpoint: true, or masterAuthorizedNetworksConfig.cidrBlocks without 0.0.0.0/0)."
         )
+    elif ctx.isolation == "strict" and not truthy(get(private, "enablePrivateEndpoint")):
+        # A strict tenant's control plane has no public endpoint at all, authorized networks or not.
+        yield "GKE cluster of a strict tenant must have only a private endpoint (enablePrivateEndpoint: true)."
 
 
 # ------------------------------------------------------------------ databases and caches
