@@ -13,7 +13,7 @@ from pulumi.runtime import rpc
 from tenantctl.policy.catalog import PACK_DIR, by_name
 from tenantctl.policy.client import AnalyzedResource, Diagnostic, PackClient
 from tenantctl.policy.pack_config import WaiverStatus, pack_config_for, waivers_of
-from tenantctl.render import RenderedResource, RenderedTenant
+from tenantctl.render import RenderedResource, RenderedStack, RenderedTenant
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def to_analyzed(rendered: RenderedTenant) -> list[AnalyzedResource]:
+def to_analyzed(rendered: RenderedTenant | RenderedStack) -> list[AnalyzedResource]:
+    """Every registration as the engine sends it to an analyzer: inputs, parent, dependencies, provider, options."""
     by_urn = {r.urn: r for r in rendered.resources}
 
     def plain(r: RenderedResource, provider: AnalyzedResource | None = None) -> AnalyzedResource:
@@ -77,13 +78,15 @@ def to_analyzed(rendered: RenderedTenant) -> list[AnalyzedResource]:
             parent=r.parent,
             dependencies=tuple(r.dependencies),
             provider=provider,
+            property_dependencies={k: tuple(v) for k, v in r.property_dependencies.items()},
+            additional_secret_outputs=tuple(r.additional_secret_outputs),
         )
 
     out = []
     for r in rendered.resources:
         provider = None
-        if r.provider:
-            found = by_urn.get(r.provider.rsplit("::", 1)[0])
+        if r.provider_urn:
+            found = by_urn.get(r.provider_urn)
             provider = plain(found) if found is not None else None
         out.append(plain(r, provider))
     return out
