@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ from components import program
 from spec.loader import TenantFile
 from tenantctl.errors import RenderError
 from tenantctl.mocks import EstateMocks
-from tenantctl.stack_config import StackConfig, tenant_stack_config
+from tenantctl.stack_config import StackConfig, read_stack_file, tenant_stack_config
 
 PROJECT = "tenant-platform"
 SECRET = "[secret]"
@@ -39,12 +40,20 @@ class RenderedResource:
     custom: bool
     inputs: dict[str, Any]  # secrets still wrapped; ``public_inputs`` masks them
     dependencies: list[str] = field(default_factory=list)
-    provider: str | None = None
+    provider: str | None = None  # provider reference as registered: ``<provider URN>::<id>``
+    # Only the properties whose value came from another resource's output, each with those URNs.
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    additional_secret_outputs: list[str] = field(default_factory=list)
 
     def public_inputs(self) -> dict[str, Any]:
         return mask_secrets(self.inputs)
 
+    @property
+    def provider_urn(self) -> str | None:
+        return self.provider.rsplit("::", 1)[0] if self.provider else None
+
     def to_json(self) -> dict[str, Any]:
+        """One resource of the plan JSON; keys are only ever added (replay and other scanners read them)."""
         return {
             "urn": self.urn,
             "type": self.type,
@@ -52,6 +61,10 @@ class RenderedResource:
             "parent": self.parent,
             "custom": self.custom,
             "inputs": self.public_inputs(),
+            "dependencies": list(self.dependencies),
+            "propertyDependencies": {k: list(v) for k, v in self.property_dependencies.items()},
+            "provider": self.provider_urn,
+            "additionalSecretOutputs": list(self.additional_secret_outputs),
         }
 
 
@@ -109,6 +122,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.recorded: list[RenderedResource] = []
+        self.outputs: dict[str, Any] = {}  # the stack's exports, resolved (filled by ``_run_program``)
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         response = super().RegisterResource(request)
@@ -121,8 +135,13 @@ class RecordingMonitor(MockMonitor):
                     parent=request.parent or None,
                     custom=bool(request.custom),
                     inputs=rpc.deserialize_properties(request.object, keep_unknowns=True),
-                    dependencies=list(request.dependencies),
+                    # Sorted: the SDK collects dependencies in sets, and a plan must be the same on every run.
+                    dependencies=sorted(set(request.dependencies)),
                     provider=request.provider or None,
+                    property_dependencies={
+                        key: sorted(set(deps.urns)) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
+                    },
+                    additional_secret_outputs=sorted(request.additionalSecretOutputs),
                 )
             )
         return response
@@ -135,6 +154,20 @@ class _Quiet(logging.Filter):
 
 def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> list[RenderedResource]:
     """Run the program for ``stack`` with this config under the mocks; every registration, in URN order."""
+    return _run_program(stack, values, secret_keys).recorded
+
+
+def _exports(monitor: RecordingMonitor) -> pulumi.Output[Any] | None:
+    """Run the program, then resolve what it exported (the root stack keeps exports after its registration)."""
+    program.run()
+    root = pulumi.runtime.get_root_resource()
+    exported = dict(getattr(root, "outputs", None) or {})
+    if not exported:
+        return None
+    return pulumi.Output.all(**exported).apply(monitor.outputs.update)
+
+
+def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
     mocks = EstateMocks(stack)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
@@ -143,12 +176,13 @@ def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -
         pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
         pulumi.runtime.set_all_config(values, secret_keys)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-        pulumi.runtime.test(program.run)()
+        pulumi.runtime.test(lambda: _exports(monitor))()
     finally:
         loop.close()
         asyncio.set_event_loop(None)
     # Registration order depends on output resolution timing; URN order makes plans diffable and deterministic.
-    return sorted(monitor.recorded, key=lambda r: r.urn)
+    monitor.recorded.sort(key=lambda r: r.urn)
+    return monitor
 
 
 def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
@@ -162,3 +196,43 @@ def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
 
 def render_all(tenants: list[TenantFile], root: Path) -> list[RenderedTenant]:
     return [render_tenant(t, root) for t in tenants]
+
+
+@dataclass
+class RenderedStack:
+    """A shared-cluster stack (``stacks/Pulumi.shared-<cloud>-<region>.yaml``) rendered like a tenant."""
+
+    stack: str
+    stack_file: Path
+    config: dict[str, str]  # the stack file's config, every value as the program reads it
+    resources: list[RenderedResource]
+    outputs: dict[str, Any]  # what the stack exports (pooled tenants read these)
+
+    @property
+    def cloud(self) -> str:
+        return self.config.get("tenant-platform:cloud", "")
+
+    @property
+    def region(self) -> str:
+        return self.config.get("tenant-platform:region", "")
+
+    def of_type(self, type_: str) -> list[RenderedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+
+def shared_cluster_files(root: Path) -> list[Path]:
+    """Every shared-cluster stack file of the project, by name."""
+    return sorted((root / "stacks").glob("Pulumi.shared-*.yaml"))
+
+
+def render_shared_cluster(stack_file: Path) -> RenderedStack:
+    """Run the program with a shared-cluster stack file's config (``mode: shared-cluster``) under the mocks."""
+    stack = stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in read_stack_file(stack_file).items()}
+    if config.get("tenant-platform:mode") != "shared-cluster":
+        raise ValueError(f"{stack_file}: not a shared-cluster stack (tenant-platform:mode is not shared-cluster)")
+    try:
+        monitor = _run_program(stack, config, [])
+    except Exception as exc:
+        raise RenderError(stack_file, stack, exc) from exc
+    return RenderedStack(stack, stack_file, config, monitor.recorded, monitor.outputs)

@@ -9,10 +9,11 @@ added. A row is proven when its own policy is among them on every tenant it appl
 from __future__ import annotations
 
 import copy
-import re
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ from typing import Any
 from spec.loader import load_tenant
 from tenantctl.policy.catalog import by_name, import_pack
 from tenantctl.policy.client import AnalyzedResource, Diagnostic, PackClient
-from tenantctl.policy.enforce import to_analyzed
+from tenantctl.policy.enforce import shared_pack_config, to_analyzed
 from tenantctl.policy.pack_config import pack_config_for
-from tenantctl.render import RenderedTenant, render_tenant
+from tenantctl.render import RenderedStack, RenderedTenant, render_shared_cluster, render_tenant, shared_cluster_files
 
 import_pack()
 
@@ -41,6 +42,7 @@ class Target:
     config: Mapping[str, Any]
     resources: tuple[AnalyzedResource, ...]
     custom: frozenset[str]  # URNs of custom resources (the ones ``Analyze`` sees)
+    shared: bool = False  # a shared-cluster stack rather than a tenant's
 
 
 def _target(rendered: RenderedTenant) -> Target:
@@ -52,10 +54,30 @@ def _target(rendered: RenderedTenant) -> Target:
     )
 
 
+def _shared_target(rendered: RenderedStack) -> Target:
+    return Target(
+        rendered.stack,
+        shared_pack_config(rendered),
+        tuple(to_analyzed(rendered)),
+        frozenset(r.urn for r in rendered.resources if r.custom),
+        shared=True,
+    )
+
+
+@cache
+def rendered_tenants() -> tuple[RenderedTenant, ...]:
+    return tuple(render_tenant(load_tenant(path), ROOT) for path in sorted((ROOT / "tenants").glob("*.yaml")))
+
+
+@cache
+def rendered_shared() -> tuple[RenderedStack, ...]:
+    return tuple(render_shared_cluster(path) for path in shared_cluster_files(ROOT))
+
+
 @cache
 def targets() -> tuple[Target, ...]:
-    """Every example tenant, rendered once per process."""
-    return tuple(_target(render_tenant(load_tenant(path), ROOT)) for path in sorted((ROOT / "tenants").glob("*.yaml")))
+    """Every example tenant and every shared-cluster stack, rendered once per process."""
+    return tuple(_target(r) for r in rendered_tenants()) + tuple(_shared_target(s) for s in rendered_shared())
 
 
 def _split(path: str) -> list[str]:
@@ -139,20 +161,78 @@ def _mandatory(found: list[Diagnostic], policy: str) -> set[tuple[str, str, str]
     return {_key(d) for d in found if d.policy == policy and d.level == "mandatory"}
 
 
+def checked_resources(row: Invariant, target: Target) -> list[AnalyzedResource]:
+    """The resources of ``target`` the row is proven on: custom ones for resource policies (``Analyze``
+    sees only those), any for stack policies (``AnalyzeStack`` sees every registration)."""
+    stack = by_name()[row.policy].stack
+    return [r for r in applicable(row, target) if stack or r.urn in target.custom]
+
+
+@dataclass
+class Prover:
+    """One pack process for every row: configure once per target, baselines once per target and resource."""
+
+    client: PackClient
+    _configured: str | None = None
+    _stack_baseline: dict[str, list[Diagnostic]] = field(default_factory=dict)
+    _resource_baseline: dict[tuple[str, str], list[Diagnostic]] = field(default_factory=dict)
+    analyses: int = 0  # gRPC Analyze / AnalyzeStack calls made
+    seconds: float = 0.0
+
+    def _use(self, target: Target) -> None:
+        if self._configured != target.name:
+            self.client.configure(target.config)
+            self._configured = target.name
+
+    def new_violations(self, row: Invariant, target: Target, resource: AnalyzedResource) -> set[tuple[str, str, str]]:
+        """The mandatory violations of ``row.policy`` that weakening ``resource`` adds to ``target``."""
+        began = time.perf_counter()
+        self._use(target)
+        mutated_props = apply(row.edits, resource.properties)
+        if by_name()[row.policy].stack:
+            if target.name not in self._stack_baseline:
+                self._stack_baseline[target.name] = self.client.analyze_stack(list(target.resources))
+                self.analyses += 1
+            before = self._stack_baseline[target.name]
+            after_resources = [
+                r if r.urn != resource.urn else replace(r, properties=mutated_props)
+                for r in target.resources
+                if not (r.urn == resource.urn and mutated_props is None)
+            ]
+            after = self.client.analyze_stack(after_resources)
+        else:
+            assert mutated_props is not None, f"{row.id}: Drop is for stack policies"
+            key = (target.name, resource.urn)
+            if key not in self._resource_baseline:
+                self._resource_baseline[key] = self.client.analyze(resource)
+                self.analyses += 1
+            before = self._resource_baseline[key]
+            after = self.client.analyze(replace(resource, properties=mutated_props))
+        self.analyses += 1
+        self.seconds += time.perf_counter() - began
+        return _mandatory(after, row.policy) - _mandatory(before, row.policy)
+
+    def prove(self, rows: Iterable[Invariant]) -> dict[str, Proof]:
+        """Every row on every target it applies to, target by target (one ``Configure`` per target)."""
+        selected = list(rows)
+        proofs = {row.id: Proof(row) for row in selected}
+        for target in targets():
+            for row in selected:
+                for resource in checked_resources(row, target):
+                    proof = proofs[row.id]
+                    proof.checked.append(f"{target.name}: {resource.urn}")
+                    if not self.new_violations(row, target, resource):
+                        proof.missed.append(f"{target.name}: {resource.urn}")
+        return proofs
+
+
+@dataclass
+class Proof:
+    row: Invariant
+    checked: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+
+
 def new_violations(client: PackClient, row: Invariant, target: Target, resource: AnalyzedResource) -> set[tuple[str, str, str]]:
-    """The mandatory violations of ``row.policy`` that weakening ``resource`` adds to ``target``."""
-    client.configure(target.config)
-    mutated_props = apply(row.edits, resource.properties)
-    if by_name()[row.policy].stack:
-        before = client.analyze_stack(list(target.resources))
-        after_resources = [
-            r if r.urn != resource.urn else replace(r, properties=mutated_props)
-            for r in target.resources
-            if not (r.urn == resource.urn and mutated_props is None)
-        ]
-        after = client.analyze_stack(after_resources)
-    else:
-        assert mutated_props is not None, f"{row.id}: Drop is for stack policies"
-        before = client.analyze(resource)
-        after = client.analyze(replace(resource, properties=mutated_props))
-    return _mandatory(after, row.policy) - _mandatory(before, row.policy)
+    """One row on one resource with a fresh ``Configure`` (kept for single checks; the tests use ``Prover``)."""
+    return Prover(client).new_violations(row, target, resource)

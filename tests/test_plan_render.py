@@ -122,3 +122,69 @@ def test_bad_input_exits_2_and_renders_nothing() -> None:
     assert proc.stdout == ""
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip().endswith("tenant_config.autoscaling.max_replicas: must be ≥ min_replicas (5)")
+
+
+def _is_stack_reference(urn: str) -> bool:
+    return urn.split("::")[2].split("$")[-1] == "pulumi:pulumi:StackReference"
+
+
+def test_every_resource_carries_its_dependencies_as_urns_of_the_plan(fleet_plan: dict[str, Any]) -> None:
+    """What a replay, or another scanner, needs to rebuild the stack view the engine gives AnalyzeStack."""
+    with_property_deps = 0
+    for tenant in fleet_plan["tenants"]:
+        by_urn = {r["urn"]: r for r in tenant["resources"]}
+        for resource in tenant["resources"]:
+            deps = resource["dependencies"]
+            assert deps == sorted(set(deps)), resource["urn"]
+            # A dependency is another registration of this plan, or the shared stack read by reference.
+            assert [d for d in deps if d not in by_urn and not _is_stack_reference(d)] == [], resource["urn"]
+            for key, urns in resource["propertyDependencies"].items():
+                assert key in resource["inputs"], (resource["urn"], key)
+                assert urns and set(urns) <= set(deps), (resource["urn"], key)
+                with_property_deps += 1
+            provider = resource["provider"]
+            if provider is not None:
+                assert by_urn[provider]["type"].startswith("pulumi:providers:"), resource["urn"]
+            assert all(isinstance(name, str) for name in resource["additionalSecretOutputs"])
+        kinds = {r["type"]: r for r in tenant["resources"]}
+        # Every Kubernetes object depends on its namespace through its metadata (the namespace is created first).
+        namespace = next(r["urn"] for r in tenant["resources"] if r["type"] == "kubernetes:core/v1:Namespace")
+        for resource in tenant["resources"]:
+            if resource["type"].startswith("kubernetes:") and resource["type"] != "kubernetes:core/v1:Namespace":
+                assert namespace in resource["propertyDependencies"].get("metadata", []), resource["urn"]
+        assert "pulumi:providers:kubernetes" in kinds
+    assert with_property_deps > 0
+
+
+def test_encrypted_stores_depend_on_the_tenant_key_through_their_key_property(fleet_plan: dict[str, Any]) -> None:
+    key_types = {"aws:kms/key:Key", "gcp:kms/cryptoKey:CryptoKey", "azure-native:keyvault:Key"}
+    checked = 0
+    for tenant in fleet_plan["tenants"]:
+        keys = {r["urn"] for r in tenant["resources"] if r["type"] in key_types}
+        for resource in tenant["resources"]:
+            if resource["type"] == "aws:rds/instance:Instance":
+                assert set(resource["propertyDependencies"]["kmsKeyId"]) & keys, resource["urn"]
+                assert "password" in resource["additionalSecretOutputs"]
+                checked += 1
+    assert checked
+
+
+def test_property_dependencies_and_options_reach_analyze_stack() -> None:
+    """The request built for the pack carries what the plan JSON records, under analyzer.proto's field names."""
+    from tenantctl.policy.client import AnalyzedResource, PackClient
+
+    key = "urn:pulumi:s::p::aws:kms/key:Key::k"
+    db = AnalyzedResource(
+        type="aws:rds/instance:Instance",
+        urn="urn:pulumi:s::p::aws:rds/instance:Instance::db",
+        name="db",
+        properties={"kmsKeyId": "arn:aws:kms:eu-west-1:1:key/x"},
+        dependencies=(key,),
+        property_dependencies={"kmsKeyId": (key,)},
+        additional_secret_outputs=("password",),
+    )
+    request = PackClient.stack_request([db])
+    sent = request.resources[0]
+    assert list(sent.dependencies) == [key]
+    assert {k: list(v.urns) for k, v in sent.propertyDependencies.items()} == {"kmsKeyId": [key]}
+    assert list(sent.options.additionalSecretOutputs) == ["password"]

@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,14 @@ class AnalyzedResource:
     parent: str | None = None
     dependencies: tuple[str, ...] = ()
     provider: AnalyzedResource | None = None
+    # property → the URNs its value came from (only properties that depend on another resource)
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    additional_secret_outputs: tuple[str, ...] = ()
+
+    def options(self) -> pb.AnalyzerResourceOptions:
+        return pb.AnalyzerResourceOptions(
+            parent=self.parent or "", additionalSecretOutputs=list(self.additional_secret_outputs)
+        )
 
 
 def _struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
@@ -246,7 +254,7 @@ class PackClient:
             properties=_struct(resource.properties),
             urn=resource.urn,
             name=resource.name,
-            options=pb.AnalyzerResourceOptions(parent=resource.parent or ""),
+            options=resource.options(),
         )
         provider = self._provider(resource)
         if provider is not None:
@@ -256,7 +264,10 @@ class PackClient:
             d if d.urn else Diagnostic(d.policy, d.level, d.severity, resource.urn, d.message, d.description) for d in diagnostics
         ]
 
-    def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Diagnostic]:
+    @classmethod
+    def stack_request(cls, resources: Iterable[AnalyzedResource]) -> pb.AnalyzeStackRequest:
+        """The ``AnalyzeStack`` request the engine builds: each resource with parent, dependencies,
+        property dependencies, provider and options, so stack policies see the engine's view."""
         request = pb.AnalyzeStackRequest()
         for r in resources:
             item = pb.AnalyzerResource(
@@ -266,10 +277,15 @@ class PackClient:
                 name=r.name,
                 parent=r.parent or "",
                 dependencies=list(r.dependencies),
-                options=pb.AnalyzerResourceOptions(parent=r.parent or ""),
+                options=r.options(),
             )
-            provider = self._provider(r)
+            for key, urns in r.property_dependencies.items():
+                item.propertyDependencies[key].urns.extend(urns)
+            provider = cls._provider(r)
             if provider is not None:
                 item.provider.CopyFrom(provider)
             request.resources.append(item)
-        return self._diagnostics(self.stub.AnalyzeStack(request))
+        return request
+
+    def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Diagnostic]:
+        return self._diagnostics(self.stub.AnalyzeStack(self.stack_request(resources)))

@@ -10,10 +10,10 @@ from typing import Any
 
 from pulumi.runtime import rpc
 
-from tenantctl.policy.catalog import PACK_DIR, by_name
+from tenantctl.policy.catalog import PACK_DIR, by_name, policies
 from tenantctl.policy.client import AnalyzedResource, Diagnostic, PackClient
 from tenantctl.policy.pack_config import WaiverStatus, pack_config_for, waivers_of
-from tenantctl.render import RenderedResource, RenderedTenant
+from tenantctl.render import RenderedResource, RenderedStack, RenderedTenant
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
-def to_analyzed(rendered: RenderedTenant) -> list[AnalyzedResource]:
+def to_analyzed(rendered: RenderedTenant | RenderedStack) -> list[AnalyzedResource]:
+    """Every registration as the engine sends it to an analyzer: inputs, parent, dependencies, provider, options."""
     by_urn = {r.urn: r for r in rendered.resources}
 
     def plain(r: RenderedResource, provider: AnalyzedResource | None = None) -> AnalyzedResource:
@@ -77,16 +78,46 @@ def to_analyzed(rendered: RenderedTenant) -> list[AnalyzedResource]:
             parent=r.parent,
             dependencies=tuple(r.dependencies),
             provider=provider,
+            property_dependencies={k: tuple(v) for k, v in r.property_dependencies.items()},
+            additional_secret_outputs=tuple(r.additional_secret_outputs),
         )
 
     out = []
     for r in rendered.resources:
         provider = None
-        if r.provider:
-            found = by_urn.get(r.provider.rsplit("::", 1)[0])
+        if r.provider_urn:
+            found = by_urn.get(r.provider_urn)
             provider = plain(found) if found is not None else None
         out.append(plain(r, provider))
     return out
+
+
+# Stack policies about what a tenant's own stack must hold; a shared-cluster stack holds no tenant
+# (its alerting is the platform team's, not a tenant's alert channels).
+TENANT_STACK_ONLY = frozenset({"aws-cloudwatch-alerting", "azure-monitor-alerting", "gcp-monitoring-alerting"})
+
+
+def shared_pack_config(stack: RenderedStack) -> dict[str, Any]:
+    """The pack config of a shared-cluster stack: no tenant, pooled isolation, its region, no tenant framework.
+
+    Every other policy runs as for a tenant: the shared cluster is what pooled tenants' workloads run on.
+    """
+    from spec.models import EU_REGIONS
+    from spec.tiers import TIER_CEILINGS
+
+    context: dict[str, Any] = {"isolation": "standard", "frameworks": [], "region": stack.region}
+    extras: dict[str, Any] = {
+        "tierCeilings": {tier: dict(row) for tier, row in TIER_CEILINGS.items()},
+        "euRegions": sorted(EU_REGIONS.get(stack.cloud, ())),
+    }
+    config: dict[str, Any] = {}
+    for policy in policies():
+        entry = dict(context)
+        entry.update({k: v for k, v in extras.items() if k in policy.config_keys})
+        if policy.name in TENANT_STACK_ONLY:
+            entry["enforcementLevel"] = "disabled"
+        config[policy.name] = entry
+    return config
 
 
 def _violations(diagnostics: Iterable[Diagnostic], waived: set[str]) -> list[Violation]:
