@@ -161,7 +161,9 @@ def load_tenant(path: Path, shown: str | None = None) -> TenantFile:
     source = _parse(path, shown)
     raw = _plain(source)
     try:
-        spec = TENANT_ADAPTER.validate_python(_with_tier_defaults(raw))
+        # The tenant id lets the message about old-style waivers say which waiver file they now go to.
+        tenant_id = raw.get("tenant_id") if isinstance(raw.get("tenant_id"), str) else None
+        spec = TENANT_ADAPTER.validate_python(_with_tier_defaults(raw), context={"tenant_id": tenant_id})
     except ValidationError as exc:
         raise SpecErrors(_errors(exc, raw, source, shown)) from None
     if spec.tenant_id != path.stem:

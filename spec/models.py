@@ -10,7 +10,7 @@ not a silent fallback. Cloud-specific knobs sit in a discriminated union on
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import available_timezones
@@ -246,19 +246,22 @@ class Workload(StrictModel):
         return self
 
 
-class Waiver(StrictModel):
-    policy: Annotated[str, Field(pattern=r"^[a-z0-9-]+$", description="Name of the policy waived.")]
-    reason: Annotated[str, Field(min_length=10, description="Why the waiver is acceptable.")]
-    owner: Annotated[str, Field(min_length=3, description="Who answers for it (email or team).")]
-    expires: Annotated[date, Field(strict=False, description="Last day the waiver applies (YYYY-MM-DD).")]
-
-
 class Compliance(StrictModel):
     model_config = TIER_DEFAULTED
     frameworks: Annotated[
         list[Literal["gdpr", "soc2", "iso27001"]], Field(description="Frameworks whose controls apply.")
     ]
-    waivers: Annotated[list[Waiver], Field(description="Time-boxed exceptions to named policies.")]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_waivers_here(cls, data: Any, info: ValidationInfo) -> Any:
+        # A tenant file must not switch its own guard rails off: exceptions are the security team's (spec/waivers.py).
+        if isinstance(data, dict) and "waivers" in data:
+            from spec.waivers import DEFAULT_MAX_DAYS, MOVED
+
+            tenant = (info.context or {}).get("tenant_id") or "<tenant>"
+            raise FieldError(("waivers",), MOVED.format(tenant=tenant, days=DEFAULT_MAX_DAYS))
+        return data
 
 
 class TenantConfigBase(StrictModel):

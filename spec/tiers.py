@@ -49,7 +49,7 @@ _COMMON: dict[str, Any] = {
         "cpu_limit": "1",
         "memory_limit": "512Mi",
     },
-    "compliance": {"frameworks": [], "waivers": []},
+    "compliance": {"frameworks": []},
 }
 
 _BY_TIER: dict[str, dict[str, Any]] = {

@@ -57,8 +57,11 @@ def test_analyze_over_grpc(pack: PackClient) -> None:
         "RDS instance must set storageEncrypted: true and kmsKeyId to the tenant's KMS key."
     )
     assert found["aws-rds-storage-encryption"].level == "mandatory"
-    pack.configure({"aws-rds-storage-encryption": {"enforcementLevel": "disabled"}})
-    assert "aws-rds-storage-encryption" not in {d.policy for d in pack.analyze(rds)}
+    # A non-critical policy may be turned off by config (critical ones cannot: tests/test_trust.py).
+    key = AnalyzedResource("aws:kms/key:Key", "urn:pulumi:t::p::aws:kms/key:Key::k", "k", {"tags": {"tenant": "t"}})
+    assert "aws-kms-key-rotation" in {d.policy for d in pack.analyze(key)}
+    pack.configure({"aws-kms-key-rotation": {"enforcementLevel": "disabled"}})
+    assert "aws-kms-key-rotation" not in {d.policy for d in pack.analyze(key)}
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "tenants").glob("*.yaml")), ids=lambda p: p.stem)
@@ -74,13 +77,17 @@ def test_insecure_fixture_fails_with_expected_policies(pack: PackClient) -> None
 
 
 def _waived_copy(tmp_path: Path, policy: str, expires: str) -> Path:
-    text = INSECURE.read_text(encoding="utf-8") + (
-        f"    waivers:\n      - policy: {policy}\n        reason: archive retention handled by the SIEM export\n"
-        f"        owner: platform-team\n        expires: {expires}\n"
-    )
-    path = tmp_path / INSECURE.name
-    path.write_text(
-        text.replace("  compliance:\n    frameworks: [gdpr, iso27001]\n", "  compliance:\n    frameworks: [gdpr, iso27001]\n"),
+    """The insecure fixture in ``<tmp>/tenants/`` with a security-owned waiver in ``<tmp>/waivers/``."""
+    path = tmp_path / "tenants" / INSECURE.name
+    path.parent.mkdir()
+    shutil.copy(INSECURE, path)
+    (tmp_path / "waivers").mkdir()
+    (tmp_path / "waivers" / INSECURE.name).write_text(
+        "tenant_id: insecure-premium\nwaivers:\n"
+        f"  - policy: {policy}\n"
+        "    reason: archive retention is handled by the SIEM export for 400 days\n"
+        "    owner: platform-team@example.com\n    approver: security-lead@example.com\n"
+        f"    ticket: SEC-1234\n    expires: {expires}\n",
         encoding="utf-8",
     )
     return path
@@ -96,6 +103,7 @@ def test_waiver_suppresses_exactly_its_policy_until_it_expires(pack: PackClient,
     expired = verdict(pack, path, dt.date(2026, 4, 1))
     assert {x.policy for x in expired.blocking} == {"aws-cloudwatch-log-retention"}
     assert [w.active for w in expired.waivers] == [False]
+    assert expired.waivers[0].approver == "security-lead@example.com"
     config = pack_config_for(load_tenant(path), dt.date(2026, 3, 31))
     assert config["aws-cloudwatch-log-retention"]["enforcementLevel"] == "advisory"
     assert "enforcementLevel" not in pack_config_for(load_tenant(path), dt.date(2026, 4, 1))["aws-cloudwatch-log-retention"]
@@ -105,13 +113,12 @@ def test_waiver_suppresses_exactly_its_policy_until_it_expires(pack: PackClient,
 
 def test_waiver_for_unknown_policy_is_a_validation_error(tmp_path: Path) -> None:
     path = _waived_copy(tmp_path, "aws-no-such-policy", "2026-03-31")
-    errors = [str(e) for e in waiver_errors(load_tenant(path))]
+    errors = [str(e) for e in waiver_errors(load_tenant(path), TODAY)]
     assert len(errors) == 1
     assert errors[0].endswith(
-        ": tenant_config.compliance.waivers.0.policy: no policy named 'aws-no-such-policy' "
+        "waivers/insecure-premium.yaml:3: waivers.0.policy: no policy named 'aws-no-such-policy' "
         "in the policy pack (see `tenantctl policies`)"
     )
-    assert ":15:" in errors[0]  # the waiver's policy key
     result = CliRunner().invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
 

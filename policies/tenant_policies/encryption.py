@@ -28,7 +28,9 @@ def _meta(
     remediation: str = REMEDIATE_CMK,
     config: Mapping[str, dict[str, Any]] | None = None,
 ) -> Meta:
-    return Meta(name, description, severity, remediation, controls, "encryption", True, dict(config or {}))
+    # Encryption at rest is critical (never waivable); key rotation is key management, which may be.
+    critical = not name.endswith("-key-rotation")
+    return Meta(name, description, severity, remediation, controls, "encryption", True, dict(config or {}), critical)
 
 
 # ------------------------------------------------------------------ AWS

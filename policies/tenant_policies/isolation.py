@@ -42,7 +42,8 @@ def _meta(
     controls: Any = NETWORK,
     config: dict[str, Any] | None = None,
 ) -> Meta:
-    return Meta(name, description, severity, remediation, controls, "isolation", True, dict(config or {}))
+    # Public exposure and cross-tenant references: critical, never waivable.
+    return Meta(name, description, severity, remediation, controls, "isolation", True, dict(config or {}), True)
 
 
 def _world(cidrs: Any) -> bool:

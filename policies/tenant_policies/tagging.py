@@ -13,7 +13,8 @@ REMEDIATE = "Pass the tenant's tags (components.naming.tenant_tags / k8s_labels)
 
 
 def _meta(name: str, description: str) -> Meta:
-    return Meta(name, description, Severity.MEDIUM, REMEDIATE, INVENTORY, "isolation", True)
+    # The tenant tag is what every cross-tenant check keys on: critical, never waivable.
+    return Meta(name, description, Severity.MEDIUM, REMEDIATE, INVENTORY, "isolation", True, critical=True)
 
 
 def _tenant_tag(noun: str, where: str) -> Any:

@@ -31,6 +31,7 @@ class PolicyEntry:
     frameworks: tuple[str, ...]  # "gdpr:Art.32(1)(a)", "soc2:CC6.1", "iso27001:A.8.24"
     config_keys: tuple[str, ...]
     stack: bool
+    critical: bool = False  # never waivable (encryption at rest, public exposure, tagging, cross-tenant, ...)
 
 
 @cache
@@ -56,6 +57,7 @@ def policies() -> tuple[PolicyEntry, ...]:
                 frameworks=tuple(t for t in meta.controls.tags() if ":" in t),
                 config_keys=tuple([*CONTEXT_SCHEMA, *meta.config]),
                 stack=isinstance(policy, StackValidationPolicy),
+                critical=meta.critical,
             )
         )
     return tuple(entries)
@@ -63,6 +65,10 @@ def policies() -> tuple[PolicyEntry, ...]:
 
 def policy_names() -> frozenset[str]:
     return frozenset(p.name for p in policies())
+
+
+def critical_policy_names() -> frozenset[str]:
+    return frozenset(p.name for p in policies() if p.critical)
 
 
 def by_name() -> dict[str, PolicyEntry]:

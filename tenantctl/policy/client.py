@@ -221,7 +221,12 @@ class PackClient:
         request = pb.ConfigureAnalyzerRequest()
         for name, (level, props) in self.reconcile(config).items():
             request.policyConfig[name].CopyFrom(pb.PolicyConfig(enforcementLevel=LEVELS[level], properties=_struct(props)))
-        self.stub.Configure(request)
+        try:
+            self.stub.Configure(request)
+        except grpc.RpcError as exc:
+            if exc.code() is not grpc.StatusCode.INVALID_ARGUMENT:  # type: ignore[attr-defined]
+                raise
+            raise PackError(str(exc.details())) from None  # type: ignore[attr-defined]
 
     def _diagnostics(self, response: pb.AnalyzeResponse) -> list[Diagnostic]:
         out = []
