@@ -134,8 +134,24 @@ def test_weekly_schedule_blocks_are_crons_in_the_schema_format() -> None:
     for entry in schedule:
         ScheduleBlock.model_validate(entry)
     need = math.ceil(400 / (PARAMS["capacity"] * PARAMS["target"]))
-    monday_nine = [e for e in schedule if str(e["start"]).startswith("0 9 * * ") and "1" in str(e["start"])[8:]]
-    assert monday_nine and int(str(monday_nine[0]["desired_replicas"])) >= need, schedule
+    monday = pd.Timestamp("2024-02-05")  # a Monday after the history
+    # KEDA's reading of the crons: the floor in force at each instant of Monday's first busy minutes
+    assert all(active_floor(schedule, monday + pd.Timedelta(hours=9, minutes=m)) >= need for m in range(10)), schedule
+    assert active_floor(schedule, monday + pd.Timedelta(hours=3)) < need, schedule
+
+
+def active_floor(schedule: list[dict[str, object]], instant: pd.Timestamp) -> int:
+    """The highest ``desired_replicas`` of the entries whose cron start fired more recently than their end."""
+    from croniter import croniter
+
+    floors = [0]
+    moment = (instant + pd.Timedelta(seconds=1)).to_pydatetime()  # a block starting at ``instant`` is in force
+    for entry in schedule:
+        started = croniter(str(entry["start"]), moment).get_prev(pd.Timestamp)
+        ended = croniter(str(entry["end"]), moment).get_prev(pd.Timestamp)
+        if started > ended:
+            floors.append(int(str(entry["desired_replicas"])))
+    return max(floors)
 
 
 def test_short_history_falls_back_and_says_so() -> None:

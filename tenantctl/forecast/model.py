@@ -75,6 +75,8 @@ EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
 @dataclass(frozen=True)
 class Slot:
+    """The interval ``(start, end]``: a sample at ``end`` belongs to this slot, one at ``start`` to the previous."""
+
     start: pd.Timestamp
     end: pd.Timestamp
     predicted: float
@@ -100,20 +102,57 @@ class Forecast:
         return {"slots": [s.as_json() for s in self.slots], "model": self.model}
 
     def floor_at(self, times: pd.DatetimeIndex) -> np.ndarray:
-        """The schedule floor (``min_replicas`` of the covering slot) at each of ``times``."""
-        starts = pd.DatetimeIndex([s.start for s in self.slots])
-        position = np.searchsorted(starts.to_numpy(), times.to_numpy(), side="right") - 1
-        position = np.clip(position, 0, len(self.slots) - 1)
-        return np.array([self.slots[p].min_replicas for p in position], dtype=np.int64)
+        """The schedule floor (``min_replicas`` of the covering slot ``(start, end]``) at each of ``times``.
+
+        Raises ``ValueError`` for a time outside ``(first start, last end]``: the caller asked
+        for a horizon it did not forecast, and a clipped answer would hide it.
+        """
+        if not self.slots:
+            raise ValueError("the forecast has no slots")
+        ends = pd.DatetimeIndex([s.end for s in self.slots]).to_numpy()
+        stamps = pd.DatetimeIndex(times).to_numpy()
+        position = np.searchsorted(ends, stamps, side="left")  # first slot whose end is at or after t
+        outside = (position >= len(self.slots)) | (stamps <= np.datetime64(self.slots[0].start))
+        if outside.any():
+            first = pd.Timestamp(stamps[outside][0])
+            raise ValueError(f"{first} is outside the forecast ({self.slots[0].start}, {self.slots[-1].end}]")
+        floors = np.array([s.min_replicas for s in self.slots], dtype=np.int64)
+        return floors[position]
+
+
+def slot_bounds(last: pd.Timestamp, horizon: pd.Timedelta, slot: pd.Timedelta) -> list[pd.Timestamp]:
+    """Boundaries ``last < b1 < … < last + horizon`` of slots ``(b[i], b[i+1]]`` covering ``(last, last + horizon]``.
+
+    Inner boundaries are clock multiples of ``slot`` (the history's own clock, whatever the
+    phase of its samples), so a 09:00 peak starts a slot at 09:00 and not at 09:02:53.
+    """
+    end = last + horizon
+    bounds = [last]
+    edge = last.floor(slot) + slot  # > last, even when last is on an edge
+    while edge < end:
+        bounds.append(edge)
+        edge += slot
+    bounds.append(end)
+    return bounds
+
+
+TICK = pd.Timedelta(1, "ns")
 
 
 def _hour_key(times: pd.DatetimeIndex | pd.Timestamp) -> Any:
-    """Clock hours since the epoch (naive clock, no zone)."""
-    return (times - EPOCH) // HOUR
+    """Clock hours since the epoch (naive clock, no zone), right-closed: ``(h:00, h+1:00]`` is hour ``h``.
+
+    A sample at ``t`` measures the interval ending at ``t`` (a Prometheus ``rate[5m]`` at
+    09:00 covers 08:55-09:00), so the sample at 09:00 belongs to the 08:00 hour, the
+    ``(08:45, 09:00]`` slot and the schedule block starting at 08:45, like the slots.
+    """
+    return (times - TICK - EPOCH) // HOUR
 
 
-def _hour_of_week(keys: np.ndarray) -> np.ndarray:
-    return ((keys // 24 + EPOCH_WEEKDAY) % 7) * 24 + keys % 24
+def _slot_of_day(times: pd.DatetimeIndex | pd.Timestamp, slot: pd.Timedelta) -> Any:
+    """Right-closed slot of the day: ``(00:00, 00:15]`` is slot 0 (see ``_hour_key``)."""
+    shifted = times - TICK
+    return (shifted - shifted.normalize()) // slot
 
 
 def _window(values: np.ndarray, first_key: int, end_key: int, length: int) -> np.ndarray:
@@ -267,8 +306,8 @@ def forecast(
         scale = float(np.mean(finite)) if len(finite) and np.mean(finite) > 0 else 1.0
     eps = 0.1 * scale
     z = np.log(raw + eps)
-    last = times[-1]
-    span = last - times[0] + regular.step
+    last = pd.Timestamp(history.index[-1])  # the file's own last sample, not its grid cell
+    span = times[-1] - times[0] + regular.step
     model: dict[str, Any] = {
         "name": "seasonal-profile-quantile",
         "history_days": round(span / DAY, 2),
@@ -279,14 +318,9 @@ def forecast(
     slot = _slot_length(regular.step)
     per_day = int(DAY / slot)
     model["slot_minutes"] = int(slot / pd.Timedelta(minutes=1))
-    boundaries = [last]
-    edge = last.floor(slot) + slot
-    while edge < last + horizon:
-        boundaries.append(edge)
-        edge += slot
-    boundaries.append(last + horizon)
+    boundaries = slot_bounds(last, horizon, slot)
     starts, ends = boundaries[:-1], boundaries[1:]
-    slot_keys = np.asarray(_hour_key(pd.DatetimeIndex(starts)), dtype=np.int64)
+    slot_keys = np.asarray(_hour_key(pd.DatetimeIndex(ends)), dtype=np.int64)  # a slot's samples share its end's hour
     hourly = _Hourly.build(times, z)
     origin = int(_hour_key(last))  # the (partial) hour holding the last sample is forecast, not used
 
@@ -335,7 +369,7 @@ def forecast(
     slots = []
     for s, e, key in zip(starts, ends, slot_keys, strict=True):
         base = point[int(key - origin)]
-        position = int((s - s.normalize()) // slot)
+        position = int(_slot_of_day(e, slot))
         predicted = max(0.0, math.exp(base + mid_q[position]) - eps)
         upper = max(predicted, math.exp(base + upper_q[position]) - eps)
         floor = _replicas(upper, capacity, target, min_replicas, max_replicas) if floor_on else min_replicas
@@ -365,7 +399,7 @@ def _select(
     last_day = origin // 24  # the day holding the origin: forecast from its start, errors up to the origin
     days = [d for d in range(max(first_day, last_day - BACKTEST_DAYS), last_day + 1)]
     keys = np.asarray(_hour_key(times), dtype=np.int64)
-    slot_of_day = np.asarray((times - times.normalize()) // slot, dtype=np.int64)
+    slot_of_day = np.asarray(_slot_of_day(times, slot), dtype=np.int64)
     step_points: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hour_errors: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hods: list[np.ndarray] = []

@@ -238,7 +238,10 @@ def run(
         origin = start + k * day
         inside = (evaluation.index >= origin) & (evaluation.index < origin + day)
         past = history[history.index < origin]
-        result = forecast(past, horizon=day + regular.step, capacity=capacity, target=target,
+        # the forecast covers (its last sample, last + horizon]: exactly up to this day's last step,
+        # however long a gap before the day is
+        horizon = evaluation.index[inside][-1] - past.index[-1]
+        result = forecast(past, horizon=horizon, capacity=capacity, target=target,
                           min_replicas=min_replicas, max_replicas=max_replicas,
                           quantile=quantile)
         floor[inside] = result.floor_at(evaluation.index[inside])
