@@ -25,6 +25,8 @@ class StackSettings:
     slack_webhook_url: pulumi.Output[str] | None = None
     prometheus_address: str | None = None
     shared_cluster_stack: str | None = None
+    monthly_budget_usd: float | None = None  # None: the tier's default (components.budget_amount)
+    billing_account: str | None = None  # GCP billing account the tenant's budget lives on
 
 
 @dataclass

@@ -28,6 +28,8 @@ def _settings(config: pulumi.Config, cloud: str, region: str) -> StackSettings:
         slack_webhook_url=config.get_secret("slackWebhookUrl"),
         prometheus_address=config.get("prometheusAddress"),
         shared_cluster_stack=shared,
+        monthly_budget_usd=config.get_float("monthlyBudget"),
+        billing_account=config.get("billingAccount"),
     )
 
 

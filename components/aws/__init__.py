@@ -13,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.alerting import Alerting
+from components.aws.budget import Budget
 from components.aws.cache import Cache
 from components.aws.cluster import EksCluster, TenantAccess, irsa_role, kube_provider
 from components.aws.common import Account, account, child, physical_name, policy_document, shared_tags
@@ -21,6 +22,7 @@ from components.aws.database import Database, max_connections
 from components.aws.kms import TenantKey
 from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
+from components.budget_amount import monthly_amount
 from components.estate import Estate, StackSettings
 from components.naming import namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
@@ -267,6 +269,17 @@ class AwsTenantEstate(pulumi.ComponentResource):
             child(self, provider),
         )
 
+        # Every tenant stack has a budget: the month's amount, alerts at 80% and 100% to the tenant's channels.
+        Budget(
+            f"{name}-budget",
+            {
+                "tenant_id": tenant,
+                "amount_usd": monthly_amount(settings.monthly_budget_usd, spec.tier),
+                "topic_arn": alerting.topic_arn,
+                "tags": tags,
+            },
+            child(self, provider),
+        )
         self.estate = Estate(
             k8s_provider=kube_provider(f"{name}-k8s", kubeconfig, self),
             kubeconfig=kubeconfig,

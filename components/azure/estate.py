@@ -11,6 +11,7 @@ import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 
 from components.azure.alerts import Alerts, Threshold
+from components.azure.budget import Budget
 from components.azure.cache import Cache
 from components.azure.cluster import Cluster
 from components.azure.common import (
@@ -33,6 +34,7 @@ from components.azure.database import Database, GeoBackupKey
 from components.azure.keyvault import KeyUser, TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
+from components.budget_amount import monthly_amount
 from components.estate import Estate, StackSettings
 from components.naming import namespace_name, tenant_tags
 from spec.models import AzureTenant
@@ -334,6 +336,17 @@ class AzureEstate(pulumi.ComponentResource):
             opts=child(self),
         )
         service_cidrs = [plan.database, plan.endpoints]
+        # Every tenant stack has a budget on its own resource group, alerting the tenant's action group.
+        Budget(
+            f"{name}-budget",
+            {
+                "amount_usd": monthly_amount(settings.monthly_budget_usd, spec.tier),
+                "resource_group_id": group.id,
+                "action_group_id": alerts.action_group_id,
+                "emails": list(settings.alert_emails),
+            },
+            child(self),
+        )
         self.estate = Estate(
             k8s_provider=provider,
             kubeconfig=kubeconfig,

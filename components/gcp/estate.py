@@ -9,8 +9,10 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
+from components.budget_amount import monthly_amount
 from components.estate import Estate, StackSettings
 from components.gcp.alerts import Alerts, Condition
+from components.gcp.budget import PLACEHOLDER_BILLING_ACCOUNT, Budget
 from components.gcp.cache import MEMORY_GB, Cache
 from components.gcp.cluster import Cluster
 from components.gcp.common import child, log_days, physical_name, project, sa_member
@@ -238,6 +240,19 @@ class GcpEstate(pulumi.ComponentResource):
         provider = k8s.Provider(
             f"{name}-k8s", kubeconfig=kubeconfig, enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self),
+        )
+        # Every tenant stack has a budget on the billing account, filtered to the tenant, alerting its channels.
+        Budget(
+            f"{name}-budget",
+            {
+                "tenant_id": spec.tenant_id,
+                "amount_usd": monthly_amount(settings.monthly_budget_usd, spec.tier),
+                "billing_account": settings.billing_account or PLACEHOLDER_BILLING_ACCOUNT,
+                "project_number": proj.number,
+                "channel_ids": alerts.channel_ids,
+                "provider": proj.provider,
+            },
+            pulumi.ResourceOptions(parent=self),
         )
         self.estate = Estate(
             k8s_provider=provider,

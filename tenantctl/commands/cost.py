@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from tenantctl.common import EXIT_USAGE, default_paths, load_or_exit, project_root
+from tenantctl.common import EXIT_POLICY, EXIT_USAGE, default_paths, load_or_exit, project_root
 
 
 class CostFormat(StrEnum):
@@ -78,5 +78,50 @@ def cost(
         sys.stdout.write(text)
 
 
+
+
+def budgets(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Tenant files or folders (default: tenants/).", show_default=False)
+    ] = None,
+    write: Annotated[bool, typer.Option("--write", help="Write the suggested amount into each stale stack file.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Exit 1 when a stack's budget is missing or stale.")] = False,
+    usage: Annotated[Path | None, typer.Option("--usage", help="Usage file (YAML) overriding the tier presets.")] = None,
+) -> None:
+    """Each tenant's monthly budget: the expected estimate plus a margin, kept in its stack file.
+
+    The amount is ``tenant-platform:monthlyBudget`` in ``stacks/Pulumi.<id>.yaml``; the program renders it
+    as an AWS Budget, an Azure consumption budget or a GCP billing budget with alerts at 80% and 100%.
+    """
+    from tenantctl.cost.budgets import budget_lines
+    from tenantctl.cost.budgets import write as write_budget
+    from tenantctl.cost.fleet import estimate_fleet
+    from tenantctl.cost.usage import UsageError, load_usage
+
+    tenants = load_or_exit(default_paths(paths))
+    try:
+        usage_file = load_usage(usage)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
+    root = project_root()
+    lines = budget_lines(estimate_fleet(tenants, root, usage_file), root)
+    stale = [line for line in lines if line.stale]
+    for line in lines:
+        current = "unset" if line.current_usd is None else f"${line.current_usd:,.0f}"
+        mark = " (stale)" if line.stale else ""
+        typer.echo(
+            f"{line.tenant}: expected ${line.expected_usd:,.2f}/month, budget {current}{mark}, suggested ${line.suggested_usd:,}"
+        )
+    if write:
+        for line in stale:
+            write_budget(line)
+            typer.echo(f"{line.stack_file.relative_to(root)}: tenant-platform:monthlyBudget = {line.suggested_usd}")
+    elif check and stale:
+        print(f"{len(stale)} stack(s) without a current budget: run `tenantctl budgets --write`", file=sys.stderr)
+        raise typer.Exit(EXIT_POLICY)
+
+
 def register(app: typer.Typer) -> None:
     app.command("cost")(cost)
+    app.command("budgets")(budgets)
