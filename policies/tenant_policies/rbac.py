@@ -33,6 +33,11 @@ READ_SECRETS = frozenset({"get", "list", "watch", "*"})
 ESCALATION_VERBS = frozenset({"escalate", "bind", "impersonate"})
 WRITE_VERBS = frozenset({"create", "update", "patch", "delete", "deletecollection", "*"})
 RBAC_OBJECTS = frozenset({"roles", "rolebindings", "clusterroles", "clusterrolebindings", "*"})
+# Subresources that run as the workload (exec, attach) or mint its token: a developer holding them holds
+# the workload's cloud identity too.
+IDENTITY_RESOURCES = frozenset({"pods/exec", "pods/attach", "serviceaccounts/token"})
+# The objects that fence the namespace: developers read them, only the platform writes them.
+ISOLATION_RESOURCES = frozenset({"networkpolicies", "resourcequotas", "limitranges", "namespaces"})
 # Built-in ClusterRoles that, even bound in one namespace, hand out RBAC, Secrets or the namespace's isolation.
 ADMIN_ROLES = frozenset({"cluster-admin", "admin", "edit"})
 TOKEN_ANNOTATION = "tenant-platform.io/needs-service-account-token"
@@ -110,6 +115,31 @@ def _escalation(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             verbs & WRITE_VERBS
         ):
             yield f"{_kind(ctx)} {_name(props)} rule {index} must not grant writing Roles or RoleBindings."
+
+
+def _identity(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not _tenant(props, ctx):
+        return
+    for index, rule in _rules(props):
+        found = sorted(set(_strings(rule.get("resources"))) & IDENTITY_RESOURCES)
+        if found and _strings(rule.get("verbs")) and set(_strings(rule.get("apiGroups"))) & {"", "*"}:
+            yield (
+                f"{_kind(ctx)} {_name(props)} rule {index} must not grant {', '.join(found)} "
+                "(each runs as, or mints, the workload's identity)."
+            )
+
+
+def _isolation_read_only(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    if not _tenant(props, ctx):
+        return
+    for index, rule in _rules(props):
+        found = sorted(set(_strings(rule.get("resources"))) & ISOLATION_RESOURCES)
+        groups = set(_strings(rule.get("apiGroups")))
+        if found and set(_strings(rule.get("verbs"))) & WRITE_VERBS and groups & {"", "networking.k8s.io", "*"}:
+            yield (
+                f"{_kind(ctx)} {_name(props)} rule {index} must not grant writing {', '.join(found)} "
+                "(the namespace's isolation stays the platform's)."
+            )
 
 
 def _admin_binding(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -192,6 +222,24 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         ),
         ROLE_TYPES,
         _escalation,
+    ),
+    resource_policy(
+        _meta(
+            "kubernetes-rbac-no-workload-identity",
+            "Checks that no tenant Role grants pods/exec, pods/attach or serviceaccounts/token.",
+            "Remove pods/exec, pods/attach and serviceaccounts/token; debug through logs and events (CIS 5.1.4).",
+        ),
+        ROLE_TYPES,
+        _identity,
+    ),
+    resource_policy(
+        _meta(
+            "kubernetes-rbac-isolation-read-only",
+            "Checks that no tenant Role can write NetworkPolicies, ResourceQuotas, LimitRanges or Namespaces.",
+            "Grant only get, list and watch on the namespace's isolation objects (CIS 5.3.2, 5.7.1).",
+        ),
+        ROLE_TYPES,
+        _isolation_read_only,
     ),
     resource_policy(
         _meta(

@@ -204,6 +204,110 @@ def _metadata_egress(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
                 )
 
 
+# Kinds that live in a namespace (their *List forms carry items of other namespaces and are skipped).
+NAMESPACED_KINDS = frozenset(
+    {
+        "Pod", "PodTemplate", "ReplicationController", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+        "Job", "CronJob", "Service", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding",
+        "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "HorizontalPodAutoscaler",
+        "ScaledObject", "ScaledJob", "TriggerAuthentication", "Ingress", "PersistentVolumeClaim", "Endpoints",
+        "EndpointSlice",
+    }
+)
+# Namespaces tenant pods may select in a NetworkPolicy besides their own (always with a podSelector): the
+# cluster DNS lives in kube-system.
+SYSTEM_NAMESPACES = ("kube-system",)
+NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def _tenant_namespace(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    tenant = ctx.tenant
+    if not tenant:
+        return  # a shared-cluster stack places its own objects
+    # components.naming.namespace_name: the prefix keeps a tenant id from naming a system namespace.
+    expected = str(ctx.setting("namespace", f"tenant-{tenant}"))
+    kind = ctx.resource_type.rsplit(":", 1)[-1]
+    name = get(props, "metadata", "name")
+    if kind == "Namespace":
+        if name is not UNKNOWN and name != expected:
+            yield f"Namespace of tenant {tenant} must be named {expected} (got {name})."
+        return
+    namespace = get(props, "metadata", "namespace")
+    if namespace is not UNKNOWN and namespace != expected:
+        yield (
+            f"{kind} {name or ''} must be in the tenant's namespace {expected} "
+            f"(metadata.namespace is {namespace or 'unset: the provider default'})."
+        )
+
+
+def _is_namespaced(type_: str) -> bool:
+    if not type_.startswith("kubernetes:") or type_.startswith("kubernetes:helm"):
+        return False
+    kind = type_.rsplit(":", 1)[-1]
+    return kind == "Namespace" or kind in NAMESPACED_KINDS
+
+
+def _pinned(selector: Any, allowed: set[str]) -> bool:
+    """A namespaceSelector that selects exactly one of ``allowed`` by its immutable name label."""
+    if not isinstance(selector, Mapping) or get(selector, "matchExpressions"):
+        return False
+    labels = get(selector, "matchLabels") or {}
+    return isinstance(labels, Mapping) and labels.get(NAME_LABEL) in allowed
+
+
+def _namespace_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    spec = get(props, "spec") or {}
+    name = str(get(props, "metadata", "name") or "")
+    own = get(props, "metadata", "namespace")
+    system = {str(n) for n in as_list(ctx.setting("systemNamespaces", list(SYSTEM_NAMESPACES)))}
+    for direction, peers_key in (("ingress", "from"), ("egress", "to")):
+        for index, rule in enumerate(as_list(get(spec, direction))):
+            if not isinstance(rule, Mapping):
+                continue
+            peers = as_list(rule.get(peers_key))
+            if direction == "ingress" and not peers:
+                yield f"NetworkPolicy {name} ingress rule {index} must name its sources (no from: admits every pod and address)."
+                continue
+            for peer in peers:
+                selector = get(peer, "namespaceSelector")
+                if selector is None or selector is UNKNOWN:
+                    continue  # a podSelector alone selects pods of the policy's own namespace
+                if _pinned(selector, {str(own)}) or (_pinned(selector, system) and get(peer, "podSelector")):
+                    continue
+                yield (
+                    f"NetworkPolicy {name} {direction} rule {index} must not reach other tenants' namespaces "
+                    f"(namespaceSelector must pin {NAME_LABEL} to {own} or to {', '.join(sorted(system))} "
+                    "with a podSelector)."
+                )
+
+
+def _node_exposure(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    spec = get(props, "spec") or {}
+    name = str(get(props, "metadata", "name") or "")
+    if get(spec, "type") == "NodePort":
+        yield f"Service {name} must not be of type NodePort (it opens a port on every node's address)."
+    if [ip for ip in as_list(get(spec, "externalIPs")) if ip is not UNKNOWN]:
+        yield f"Service {name} must not set externalIPs (any node then answers, or intercepts, traffic for those addresses)."
+
+
+def _quota_exposure(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+    hard: dict[str, dict[str, Any]] = {}
+    for r in resources:
+        if r.type == "kubernetes:core/v1:ResourceQuota":
+            hard.setdefault(str(get(r.props, "metadata", "namespace") or ""), {}).update(get(r.props, "spec", "hard") or {})
+    for ns in _tenant_namespaces(resources):
+        limits = hard.get(_ns_name(ns), {})
+        wanted = ["services.nodeports"]
+        labels = get(ns.props, "metadata", "labels") or {}
+        if (ctx.isolation or labels.get(f"{K8S_LABEL_PREFIX}isolation")) == "strict":
+            wanted.append("services.loadbalancers")
+        missing = [key for key in wanted if str(limits.get(key)) != "0"]
+        if missing:
+            yield (
+                f"Namespace {_ns_name(ns) or ns.name} must have a ResourceQuota of 0 {' and '.join(missing)}."
+            ), ns.urn
+
+
 POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     stack_policy(
         _meta(
@@ -212,6 +316,55 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "Add a LimitRange of type Container with default and defaultRequest for cpu and memory to the namespace.",
         ),
         _limit_range,
+    ),
+    resource_policy(
+        _meta(
+            "kubernetes-service-no-node-exposure",
+            "Checks that no Service opens node ports or claims external IPs.",
+            "Use a ClusterIP Service behind the platform's ingress; remove externalIPs (CVE-2020-8554).",
+            critical=True,
+        ),
+        ["kubernetes:core/v1:Service"],
+        _node_exposure,
+    ),
+    stack_policy(
+        _meta(
+            "kubernetes-namespace-quota-exposure",
+            "Checks that every tenant namespace's ResourceQuota allows no NodePorts (and no LoadBalancers when strict).",
+            "Set services.nodeports: \"0\" in the namespace's ResourceQuota (and services.loadbalancers: \"0\" for strict "
+            "tenants).",
+        ),
+        _quota_exposure,
+    ),
+    resource_policy(
+        _meta(
+            "kubernetes-object-tenant-namespace",
+            "Checks that every namespaced Kubernetes object of a tenant stack is in the tenant's own namespace.",
+            "Create the object in the tenant's namespace tenant-<id> (metadata.namespace from the Namespace resource).",
+            {"namespace": {"type": "string", "description": "The tenant's namespace (default tenant-<tenant>)."}},
+            critical=True,
+        ),
+        _is_namespaced,
+        _tenant_namespace,
+    ),
+    resource_policy(
+        _meta(
+            "kubernetes-networkpolicy-namespace-scoped",
+            "Checks that NetworkPolicies admit no unnamed sources and select no other tenant's namespace.",
+            "Name ingress sources; select other namespaces only by kubernetes.io/metadata.name (kube-system "
+            "with a podSelector for DNS).",
+            {
+                "systemNamespaces": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": list(SYSTEM_NAMESPACES),
+                    "description": "Namespaces tenant pods may select with a podSelector besides their own.",
+                }
+            },
+            critical=True,
+        ),
+        [NETWORK_POLICY],
+        _namespace_scoped,
     ),
     resource_policy(
         _meta(
