@@ -27,7 +27,6 @@ CLUSTER_TYPES = frozenset(
     }
 )
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
-READ_SECRETS = frozenset({"get", "list", "watch", "*"})
 # Verbs that grant more than the holder has: escalate (write a Role beyond one's rights), bind (bind a
 # role one does not hold), impersonate (act as another user, group or service account).
 ESCALATION_VERBS = frozenset({"escalate", "bind", "impersonate"})
@@ -97,8 +96,10 @@ def _secrets(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         groups = set(_strings(rule.get("apiGroups")))
         resources = set(_strings(rule.get("resources")))
         verbs = set(_strings(rule.get("verbs")))
-        if groups & {"", "*"} and resources & {"secrets", "*"} and verbs & READ_SECRETS:
-            shown = ", ".join(sorted(verbs & READ_SECRETS))
+        # Any verb: reading exposes what the platform stored, and creating a service-account-token Secret
+        # mints a token for any ServiceAccount of the namespace.
+        if groups & {"", "*"} and resources & {"secrets", "*"} and verbs:
+            shown = ", ".join(sorted(verbs))
             yield f"{_kind(ctx)} {_name(props)} rule {index} must not grant {shown} on secrets."
 
 
@@ -198,8 +199,8 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     resource_policy(
         _meta(
             "kubernetes-rbac-no-secrets-access",
-            "Checks that no tenant Role can read Secrets unless the Role is configured as a secret reader.",
-            "Remove get, list and watch on secrets; workloads get credentials through workload identity (CIS 5.1.2).",
+            "Checks that no tenant Role can read or write Secrets unless the Role is configured as a secret reader.",
+            "Remove every verb on secrets; workloads get credentials through workload identity (CIS 5.1.2).",
             config={
                 "secretReaders": {
                     "type": "array",
