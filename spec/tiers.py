@@ -42,7 +42,8 @@ _COMMON: dict[str, Any] = {
     "cache": {"engine_version": "7.1"},
     "workload": {
         "name": "app",
-        "image": "nginxinc/nginx-unprivileged:1.27",
+        # Fully qualified (registry, repository, version tag): the pack admits only images from allowed registries.
+        "image": "docker.io/nginxinc/nginx-unprivileged:1.27",
         "port": 8080,
         "cpu_request": "250m",
         "memory_request": "256Mi",
