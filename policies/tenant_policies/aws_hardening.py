@@ -376,10 +376,11 @@ def _iam_admin(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     docs = [props.get("policy"), *(get(p, "policy") for p in as_list(props.get("inlinePolicies")))]
     for doc in docs:
         for statement in statements(doc):
-            actions = as_list(statement.get("Action"))
-            wide = any(str(a).strip() in {"*", "*:*"} for a in actions) or "NotAction" in statement
+            actions = [str(a).strip() for a in as_list(statement.get("Action"))]
+            # "*", "*:*" or a whole service ("iam:*", "kms:*") on every resource is administration of it.
+            wide = any(a == "*" or a.endswith(":*") for a in actions) or "NotAction" in statement
             if _allows(statement) and wide and (_wildcard(statement.get("Resource")) or "NotResource" in statement):
-                yield 'IAM policy must not allow Action "*" on Resource "*".'
+                yield 'IAM policy must not allow Action "*" or "<service>:*" on Resource "*".'
                 return
 
 
