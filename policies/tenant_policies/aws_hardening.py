@@ -153,11 +153,10 @@ def _node_remote_access(props: Mapping[str, Any], ctx: Context) -> Iterator[str]
 
 
 def _refs(resource: Resource, vpc: Resource, key: str) -> bool:
-    """Does ``resource`` point at ``vpc`` (a dependency, or its ``key`` input names the VPC's id)?"""
-    if vpc.urn in resource.dependencies:
-        return True
+    """Does ``resource`` point at ``vpc``: its ``key`` input is set (a flow log of a subnet or an ENI is not one
+    of the VPC) and it depends on the VPC, or the input names the VPC's id?"""
     value = resource.props.get(key)
-    return is_set(value) and value == vpc.props.get("id")
+    return is_set(value) and (vpc.urn in resource.dependencies or value == vpc.props.get("id"))
 
 
 def _flow_logs(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
@@ -353,6 +352,13 @@ def _key_policy(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         if _allows(statement) and _is_everyone(statement) and not statement.get("Condition"):
             yield 'KMS key policy must not allow Principal "*" without a condition.'
             return
+
+
+def _rotation_period(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    limit = int(ctx.setting("maxRotationDays", 365))
+    days = as_int(props.get("rotationPeriodInDays"))  # unset: 365, the yearly rotation AWS defaults to
+    if days is not None and days > limit:
+        yield f"KMS key must rotate at least every {limit} days (rotationPeriodInDays ≤ {limit})."
 
 
 def _deletion_window(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -731,6 +737,26 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         ),
         ["aws:kms/key:Key"],
         _key_policy,
+    ),
+    resource_policy(
+        _meta(
+            "aws-kms-key-rotation-period",
+            "Checks that KMS keys rotate at least yearly.",
+            "Keep rotationPeriodInDays at 365 or less (the key component sets 365).",
+            KEY_MANAGEMENT,
+            Severity.MEDIUM,
+            "encryption",
+            config={
+                "maxRotationDays": {
+                    "type": "integer",
+                    "minimum": 90,
+                    "default": 365,
+                    "description": "Longest allowed KMS key rotation period in days.",
+                }
+            },
+        ),
+        ["aws:kms/key:Key"],
+        _rotation_period,
     ),
     resource_policy(
         _meta(

@@ -50,6 +50,8 @@ ROWS: list[Invariant] = [
               "aws-kms-key-policy-no-public",
               (Set("policy", '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}]}'),),
               "anyone in any account could use or administer the tenant key", ("CKV_AWS_33",)),
+    Invariant("aws:kms/key:Key", "rotationPeriodInDays", "365", "aws-kms-key-rotation-period",
+              (Set("rotationPeriodInDays", 2560),), "one key version protects seven years of data", ("CKV_AWS_7",)),
     Invariant("aws:kms/key:Key", "deletionWindowInDays", "30", "aws-kms-key-deletion-window",
               (Set("deletionWindowInDays", 7),), "a mistaken deletion destroys every backup within a week"),
     # ---------------------------------------------------------------- EC2 launch template (nodes)
