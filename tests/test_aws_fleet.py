@@ -144,3 +144,24 @@ def test_listed_channel_without_target_is_a_clear_error() -> None:
     targets = alert_targets("t1", ["email"], StackSettings(alert_emails=["a@example.com"],
                                                            slack_webhook_url=cast(pulumi.Output[str], "x")))
     assert targets.emails == ["a@example.com"] and targets.slack is None and targets.webhook is None
+
+
+def test_shared_cluster_passes_every_mandatory_policy(shared: Any) -> None:
+    """The shared regional stack is held to the same pack as tenant stacks: no mandatory violation."""
+    from tenantctl.policy.client import AnalyzedResource, PackClient
+    from tenantctl.policy.enforce import _unwrap
+
+    resources, _ = shared
+    analyzed = [
+        AnalyzedResource(r.type, r.urn, r.name, _unwrap(r.inputs), r.parent, tuple(r.dependencies))
+        for r in resources
+    ]
+    with PackClient() as pack:
+        pack.configure(None)  # no tenant file: the context comes from the stack's own tags (tenant "shared")
+        found = [d for r in analyzed if any(c.urn == r.urn and c.custom for c in resources) for d in pack.analyze(r)]
+        found += pack.analyze_stack(analyzed)
+    # The shared stack has no tenant alert channel (no tenant file, no alarms): the one known exception.
+    known = {"aws-cloudwatch-alerting"}
+    assert [(d.policy, d.urn, d.message) for d in found if d.level == "mandatory" and d.policy not in known] == []
+    # The stack really was analysed: the flow-log and default-security-group policies saw its VPC.
+    assert any(r.type == "aws:ec2/vpc:Vpc" for r in analyzed)

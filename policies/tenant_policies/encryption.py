@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -17,7 +18,8 @@ REMEDIATE_CMK = (
 
 def customer_key(value: Any) -> bool:
     """A key reference that is set and is not a provider-managed alias (``alias/aws/...``)."""
-    return is_set(value) and not (isinstance(value, str) and value.startswith("alias/aws/"))
+    # Either spelling of an AWS-managed alias: ``alias/aws/sns`` or ``arn:aws:kms:<region>:<acct>:alias/aws/sns``.
+    return is_set(value) and not (isinstance(value, str) and re.match(r"^(arn:[^:]+:kms:[^:]*:[^:]*:)?alias/aws/", value.strip()))
 
 
 def _meta(

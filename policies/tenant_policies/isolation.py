@@ -3,6 +3,7 @@ silo tenants, and no reference from one tenant's resources to another tenant's k
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -26,6 +27,14 @@ from .base import (
     truthy,
 )
 
+# AWS security groups: nothing the components render faces the internet (load balancers are internal or
+# created by the cluster's controller outside the stack), so no port is public unless the config says so.
+AWS_PUBLIC_PORTS = {
+    "type": "array",
+    "items": {"type": "integer"},
+    "default": [],
+    "description": "Ports a security group may open to 0.0.0.0/0 or ::/0 (none by default).",
+}
 PUBLIC_PORTS = {
     "type": "array",
     "items": {"type": "integer"},
@@ -48,6 +57,20 @@ def _meta(
 
 def _world(cidrs: Any) -> bool:
     return any(str(c).strip() in WORLD for c in as_list(cidrs))
+
+
+def _any_address(cidrs: Any) -> bool:
+    """0.0.0.0/0 and ::/0 in any spelling (``0::/0``, ``0.0.0.0/00``): a range of prefix length 0."""
+    for cidr in as_list(cidrs):
+        text = str(cidr).strip()
+        if text in WORLD:
+            return True
+        try:
+            if ipaddress.ip_network(text, strict=False).prefixlen == 0:
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _opens(from_port: Any, to_port: Any, protocol: Any, allowed: Sequence[int]) -> bool:
@@ -112,12 +135,12 @@ def _rds_public(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _aws_ingress(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    allowed = [int(p) for p in ctx.setting("publicPorts", [443])]
+    allowed = [int(p) for p in ctx.setting("publicPorts", [])]
     rules: list[Mapping[str, Any]] = []
     if ctx.resource_type == "aws:ec2/securityGroup:SecurityGroup":
         rules = [r for r in as_list(props.get("ingress")) if isinstance(r, Mapping)]
     elif ctx.resource_type == "aws:ec2/securityGroupRule:SecurityGroupRule":
-        rules = [props] if props.get("type") == "ingress" else []
+        rules = [props] if str(props.get("type") or "").lower() == "ingress" else []
     else:  # aws:vpc/securityGroupIngressRule
         rules = [
             {
@@ -129,10 +152,14 @@ def _aws_ingress(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             }
         ]
     for rule in rules:
-        if (_world(rule.get("cidrBlocks")) or _world(rule.get("ipv6CidrBlocks"))) and _opens(
+        if (_any_address(rule.get("cidrBlocks")) or _any_address(rule.get("ipv6CidrBlocks"))) and _opens(
             rule.get("fromPort"), rule.get("toPort"), rule.get("protocol"), allowed
         ):
-            yield f"Security group ingress from 0.0.0.0/0 or ::/0 must be limited to ports {allowed}."
+            yield (
+                f"Security group ingress from 0.0.0.0/0 or ::/0 must be limited to ports {allowed}."
+                if allowed
+                else "Security group must not admit ingress from 0.0.0.0/0 or ::/0."
+            )
             return
 
 
@@ -326,7 +353,8 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "aws-vpc-no-public-ingress",
             "Checks that security groups admit the internet only on the allowed public ports.",
             "Restrict ingress to the VPC or cluster CIDRs; databases and caches never face 0.0.0.0/0.",
-            config={"publicPorts": PUBLIC_PORTS},
+            Severity.HIGH,
+            config={"publicPorts": AWS_PUBLIC_PORTS},
         ),
         [
             "aws:ec2/securityGroup:SecurityGroup",
