@@ -46,6 +46,7 @@ NSG = "azure-native:network:NetworkSecurityGroup"
 NSG_RULE = "azure-native:network:SecurityRule"
 SUBNET = "azure-native:network:Subnet"
 DES = "azure-native:compute:DiskEncryptionSet"
+ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
 
 IDENTITY = Controls(gdpr=("Art.32(1)(b)",), soc2=("CC6.1", "CC6.2", "CC6.3"), iso27001=("A.5.15", "A.5.17", "A.8.5"))
 PRIVILEGE = Controls(gdpr=("Art.32(1)(b)",), soc2=("CC6.1", "CC6.3"), iso27001=("A.8.2", "A.8.18"))
@@ -84,6 +85,14 @@ CUSTOMER_KEY_TYPES = {
     "encryptionatrestwithplatformandcustomerkeys",
     "confidentialvmencryptedwithcustomerkey",
 }
+# Built-in roles that can change access or every resource in their scope (the same ids in every Entra tenant).
+PRIVILEGED_ROLES = {
+    "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+    "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+    "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9": "User Access Administrator",
+    "00482a5a-887f-4fb3-b363-3b7fe8e74483": "Key Vault Administrator",
+}
+RESOURCE_SCOPE = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/.+", re.IGNORECASE)
 # Subnets Azure reserves for its own gateways; they refuse an NSG (or need Azure's own rules).
 NSG_EXEMPT_SUBNETS = {"gatewaysubnet", "azurefirewallsubnet", "azurefirewallmanagementsubnet", "routeserversubnet"}
 # Source prefixes meaning "anyone": the base list plus the bare any-address.
@@ -518,6 +527,19 @@ def _subnet_outbound(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     # Azure gives VMs in a subnet implicit public egress unless defaultOutboundAccess is false.
     if not _explicit_false(props.get("defaultOutboundAccess")):
         yield "Subnet must have no implicit public egress (defaultOutboundAccess: false)."
+
+
+# ------------------------------------------------------------------ role assignments
+
+
+def _role_least_privilege(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    role = str(props.get("roleDefinitionId") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+    if role in PRIVILEGED_ROLES:
+        yield f"Role assignment must not grant the privileged role {PRIVILEGED_ROLES[role]} (roleDefinitionId)."
+    scope = props.get("scope")
+    # An unknown scope is a resource id still to be computed; a subscription or resource group is too wide.
+    if isinstance(scope, str) and not RESOURCE_SCOPE.match(scope.strip()):
+        yield "Role assignment must be scoped to a single resource, not a subscription or resource group (scope)."
 
 
 # ------------------------------------------------------------------ disk encryption set
@@ -1026,6 +1048,18 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         ),
         [SUBNET],
         _subnet_outbound,
+    ),
+    # Role assignments
+    _policy(
+        _meta(
+            "azure-authorization-least-privilege",
+            "Checks that role assignments grant no privileged role and are scoped to a single resource.",
+            "Grant the narrowest built-in role on the one vault, subnet or service the identity uses.",
+            controls=PRIVILEGE,
+            critical=True,
+        ),
+        [ROLE_ASSIGNMENT],
+        _role_least_privilege,
     ),
     # Disk encryption set
     _policy(
