@@ -9,7 +9,7 @@ a public FQDN for a private API server) the policy fails, so a component must st
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
@@ -25,11 +25,13 @@ from .base import (
     Context,
     Controls,
     Meta,
+    Resource,
     as_int,
     as_list,
     get,
     is_set,
     resource_policy,
+    stack_policy,
     truthy,
 )
 
@@ -47,6 +49,7 @@ NSG_RULE = "azure-native:network:SecurityRule"
 SUBNET = "azure-native:network:Subnet"
 DES = "azure-native:compute:DiskEncryptionSet"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
 
 IDENTITY = Controls(gdpr=("Art.32(1)(b)",), soc2=("CC6.1", "CC6.2", "CC6.3"), iso27001=("A.5.15", "A.5.17", "A.8.5"))
 PRIVILEGE = Controls(gdpr=("Art.32(1)(b)",), soc2=("CC6.1", "CC6.3"), iso27001=("A.8.2", "A.8.18"))
@@ -337,6 +340,30 @@ def _vault_retrieval(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             "Key Vault must not let VMs or templates retrieve its secrets "
             "(properties.enabledForDeployment, enabledForTemplateDeployment, enabledForDiskEncryption: false)."
         )
+
+
+def _vault_audit(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+    settings = [r for r in resources if r.type == DIAGNOSTICS]
+    for vault in (r for r in resources if r.type == VAULT):
+        name = str(vault.props.get("vaultName") or "").lower()
+
+        def attached(setting: Resource, vault: Resource = vault, name: str = name) -> bool:
+            uri = str(setting.props.get("resourceUri") or "").rstrip("/").lower()
+            return vault.urn in setting.dependencies or (bool(name) and uri.endswith(f"/vaults/{name}"))
+
+        audited = any(
+            truthy(get(log, "enabled"))
+            and (get(log, "category") == "AuditEvent" or get(log, "categoryGroup") in {"audit", "allLogs"})
+            for setting in settings
+            if attached(setting)
+            for log in as_list(setting.props.get("logs"))
+        )
+        if not audited:
+            yield (
+                f"Key Vault {vault.name} must send its audit events to the tenant's workspace "
+                "(a diagnostic setting with category AuditEvent or categoryGroup audit).",
+                vault.urn,
+            )
 
 
 def _key_hsm(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -834,6 +861,16 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         ),
         [VAULT],
         _vault_retrieval,
+    ),
+    stack_policy(
+        _meta(
+            "azure-keyvault-audit-logs",
+            "Checks that every Key Vault sends its audit events to a Log Analytics workspace.",
+            "Call TenantKeyVault.send_logs_to with the tenant's workspace (components/azure/estate.py).",
+            category="audit",
+            controls=AUDIT,
+        ),
+        _vault_audit,
     ),
     _policy(
         _meta(

@@ -63,6 +63,10 @@ def _aks_audit(props: Mapping[str, Any]) -> bool:
     return any(str(log.get("category", "")).startswith("kube-audit") for log in logs)
 
 
+def _vault_audit(props: Mapping[str, Any]) -> bool:
+    return "/vaults/" in str(props.get("resourceUri") or "")
+
+
 def _pool_rows(type_: str, prefix: str) -> list[Invariant]:
     return [
         Invariant(
@@ -407,6 +411,16 @@ ROWS: list[Invariant] = [
             "VMs or ARM deployments may read the vault's secrets outside Azure RBAC",
         )
         for flag in ("enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption")
+    ),
+    Invariant(
+        DIAGNOSTICS,
+        "logs",
+        "categoryGroup audit enabled",
+        "azure-keyvault-audit-logs",
+        (Set("logs.*.enabled", False),),
+        "no record of who used, or was refused, the tenant key",
+        ("CIS Azure 5.1.5",),
+        where=_vault_audit,
     ),
     # ------------------------------------------------------------ Key Vault key
     Invariant(
