@@ -180,6 +180,8 @@ class AzureEstate(pulumi.ComponentResource):
         )
         if network is not None:
             network.send_logs_to(logs.workspace_id)
+        # Key Vault audit events (CIS Azure 5.1.5): who used or was refused the tenant key.
+        vault.send_logs_to(logs.workspace_id)
 
         thresholds: list[Threshold] = []
         metrics = config.autoscaling.metrics
@@ -250,7 +252,7 @@ class AzureEstate(pulumi.ComponentResource):
         geo: GeoBackupKey | None = None
         paired = PAIRED_REGIONS.get(location)
         if spec.tier in GEO_BACKUP_TIERS and paired:
-            geo = self._geo_backup_key(name, paired, client, tags)
+            geo = self._geo_backup_key(name, paired, client, tags, logs.workspace_id)
         database = Database(
             f"{name}-db",
             {
@@ -366,7 +368,9 @@ class AzureEstate(pulumi.ComponentResource):
             }
         )
 
-    def _geo_backup_key(self, name: str, paired: str, client: ClientConfig, tags: dict[str, str]) -> GeoBackupKey:
+    def _geo_backup_key(
+        self, name: str, paired: str, client: ClientConfig, tags: dict[str, str], workspace_id: pulumi.Input[str]
+    ) -> GeoBackupKey:
         """A vault, key and identity in the paired region: geo-redundant backups are encrypted there."""
         group = azure.resources.ResourceGroup(
             f"{name}-geo-rg",
@@ -399,5 +403,7 @@ class AzureEstate(pulumi.ComponentResource):
             },
             child(self),
         )
+        # Its audit events go to the tenant's workspace too (a diagnostic setting may cross regions).
+        vault.send_logs_to(workspace_id)
         return {"key_uri": vault.key_id, "identity_id": geo_identity.id}
 

@@ -108,9 +108,23 @@ class TenantKeyVault(pulumi.ComponentResource):
             for user in args["users"]
         ]
 
+        self._name, self._vault = name, vault
         self.vault_id = vault.id
         self.vault_uri = vault.properties.vault_uri
         self.key_id = key.key_uri_with_version
         self.key_uri = key.key_uri
         self.key_name = key.name
         self.register_outputs({"vaultId": self.vault_id, "keyId": self.key_id})
+
+    def send_logs_to(self, workspace_id: pulumi.Input[str]) -> None:
+        """Every key operation (wrap, unwrap, rotate, access denied) to the workspace: the vault's audit trail.
+
+        Separate from construction: the workspace's dedicated cluster encrypts with this vault's key.
+        """
+        azure.monitor.DiagnosticSetting(
+            f"{self._name}-diagnostics",
+            resource_uri=self._vault.id,
+            workspace_id=workspace_id,
+            logs=[{"category_group": "audit", "enabled": True}],
+            opts=child(self),
+        )

@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_azure_native as azure
 
+from components.azure.cache import DATABASE_PORT
 from components.azure.common import PRIVATE_ZONES, child
 
 # Layout of every VNet this package builds, a pure function of its CIDR so that pooled tenants can
@@ -103,10 +104,11 @@ class Network(pulumi.ComponentResource):
         nsg_rules = {
             # Nodes: nothing from the internet (no public LoadBalancer Service can expose the tenant).
             "nodes": [_rule("deny-internet-inbound", 4000, "Deny", "*", "Internet", "*")],
-            # Private endpoints (Key Vault, Redis TLS port): reachable from inside the VNet only.
+            # Private endpoints (Key Vault HTTPS, the Redis database's TLS port): reachable from inside the VNet only.
             "endpoints": [
                 _rule("allow-vnet-https", 100, "Allow", "443", "VirtualNetwork", plan.endpoints),
-                _rule("allow-vnet-redis-tls", 110, "Allow", "6380", "VirtualNetwork", plan.endpoints),
+                # Azure Managed Redis listens on its database port (10000), not Azure Cache for Redis' 6380.
+                _rule("allow-vnet-redis-tls", 110, "Allow", str(DATABASE_PORT), "VirtualNetwork", plan.endpoints),
                 _deny_rest(),
             ],
             # PostgreSQL: port 5432 from inside the VNet only.

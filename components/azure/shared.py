@@ -119,6 +119,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
             child(self),
         )
         network.send_logs_to(logs.workspace_id)
+        vault.send_logs_to(logs.workspace_id)  # Key Vault audit events (CIS Azure 5.1.5)
         cluster = Cluster(
             f"{name}-cluster",
             {

@@ -64,18 +64,31 @@ def _gke_audit(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 AKS_AUDIT = {"kube-audit", "kube-audit-admin"}
 
 
+def _targets(setting: Resource, cluster: Resource) -> bool:
+    """The diagnostic setting is attached to the cluster: by its resource URI, or by depending on it."""
+    uri = str(setting.props.get("resourceUri") or "").rstrip("/").lower()
+    name = str(cluster.props.get("resourceName") or "").lower()
+    return cluster.urn in setting.dependencies or (bool(name) and uri.endswith(f"/managedclusters/{name}"))
+
+
 def _aks_audit(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     clusters = [r for r in resources if r.type == "azure-native:containerservice:ManagedCluster"]
     if not clusters:
         return
-    shipped = any(
-        truthy(get(log, "enabled")) and (get(log, "category") in AKS_AUDIT or get(log, "categoryGroup") in {"audit", "allLogs"})
-        for r in resources
-        if r.type == "azure-native:monitor:DiagnosticSetting"
-        for log in as_list(r.props.get("logs"))
-    )
-    if not shipped:
-        for cluster in clusters:
+    settings = [r for r in resources if r.type == "azure-native:monitor:DiagnosticSetting"]
+    for cluster in clusters:
+        # kube-audit categories exist on AKS only; a category group (audit, allLogs) exists on every resource,
+        # so it counts only on a setting that targets this cluster (the PostgreSQL server's allLogs is no AKS audit).
+        shipped = any(
+            truthy(get(log, "enabled"))
+            and (
+                get(log, "category") in AKS_AUDIT
+                or (get(log, "categoryGroup") in {"audit", "allLogs"} and _targets(setting, cluster))
+            )
+            for setting in settings
+            for log in as_list(setting.props.get("logs"))
+        )
+        if not shipped:
             yield (
                 (
                     "AKS cluster must ship kube-audit logs through a diagnostic setting (logs category kube-audit "

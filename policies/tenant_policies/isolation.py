@@ -101,7 +101,8 @@ def _eks_endpoint(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 def _aks_endpoint(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     profile = props.get("apiServerAccessProfile")
     ranges = as_list(get(profile, "authorizedIPRanges"))
-    if not truthy(get(profile, "enablePrivateCluster")) and (not ranges or _world(ranges)):
+    # A world range is refused even on a private cluster: with API server VNet integration it opens the public endpoint.
+    if _world(ranges) or (not truthy(get(profile, "enablePrivateCluster")) and not ranges):
         yield (
             "AKS cluster API server must be private (apiServerAccessProfile.enablePrivateCluster: true, "
             "or authorizedIPRanges without 0.0.0.0/0)."
