@@ -21,6 +21,7 @@ BUCKET = "gcp:logging/projectBucketConfig:ProjectBucketConfig"
 PROJECT_GRANT = "gcp:projects/iAMMember:IAMMember"
 SA_GRANT = "gcp:serviceaccount/iAMMember:IAMMember"
 SUBNET = "gcp:compute/subnetwork:Subnetwork"
+SINK = "gcp:logging/projectSink:ProjectSink"
 
 
 def _flag(name: str) -> Any:
@@ -80,6 +81,15 @@ def _node_rows(type_: str, prefix: str) -> list[Invariant]:
             (Set(f"{prefix}metadata.disable-legacy-endpoints", "false"),),
             "the v0.1/v1beta1 metadata endpoints answer without the Metadata-Flavor header (SSRF to node credentials)",
             ("CKV_GCP_67", "CIS GKE 5.4.1"),
+        ),
+        Invariant(
+            type_,
+            f"{prefix}kubeletConfig.insecureKubeletReadonlyPortEnabled",
+            '"FALSE"',
+            "gcp-gke-node-kubelet-readonly-port",
+            (Set(f"{prefix}kubeletConfig.insecureKubeletReadonlyPortEnabled", "TRUE"),),
+            "any pod can read every pod spec (env, volumes, service accounts) on its node from port 10255, unauthenticated",
+            ("CIS GKE 3.2.4", "CIS Kubernetes 4.2.4"),
         ),
         Invariant(
             type_,
@@ -480,6 +490,22 @@ ROWS: list[Invariant] = [
         "gcp-logging-bucket-retention",
         (Set("retentionDays", 1),),
         "audit evidence deleted before the frameworks' retention period",
+    ),
+    Invariant(
+        SINK,
+        "filter",
+        'resource.labels.cluster_name="<tenant>" (silo) or namespace_name="tenant-<id>" (pooled)',
+        "gcp-logging-sink-tenant-scope",
+        (Set("filter", 'resource.type="k8s_container"'),),
+        "the tenant's bucket (and whoever reads it) receives every tenant's logs of the shared project or cluster",
+    ),
+    Invariant(
+        SINK,
+        "destination",
+        "logging.googleapis.com/.../buckets/<the tenant's bucket>",
+        "gcp-logging-sink-tenant-scope",
+        (Set("destination", "logging.googleapis.com/projects/elsewhere/locations/global/buckets/_Default"),),
+        "the tenant's audit and workload logs are copied into a bucket the tenant's key and retention do not govern",
     ),
     Invariant(
         PROJECT_GRANT,
