@@ -76,6 +76,8 @@ def _node_config(args: ClusterArgs, service_account: pulumi.Input[str], machine_
         # GKE metadata server: pods see their workload identity, never the node's credentials.
         "workload_metadata_config": {"mode": "GKE_METADATA"},
         "metadata": {"disable-legacy-endpoints": "true"},
+        # No unauthenticated kubelet read-only port (10255): it lists every pod's spec and env on the node.
+        "kubelet_config": {"insecure_kubelet_readonly_port_enabled": "FALSE"},
         "labels": args["labels"],
         "resource_labels": args["labels"],
         **extra,

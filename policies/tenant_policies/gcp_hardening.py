@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
@@ -28,11 +28,13 @@ from .base import (
     Context,
     Controls,
     Meta,
+    Resource,
     as_int,
     as_list,
     get,
     is_set,
     resource_policy,
+    stack_policy,
     truthy,
 )
 
@@ -262,6 +264,17 @@ def _legacy_metadata(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             yield f'{where} must disable the legacy metadata endpoints (nodeConfig.metadata.disable-legacy-endpoints: "true").'
 
 
+def _kubelet_readonly_port(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    for where, config, _ in _node_configs(props, ctx):
+        # Unset, the node version decides (open before GKE 1.32): only an explicit FALSE closes it.
+        value = get(config, "kubeletConfig", "insecureKubeletReadonlyPortEnabled")
+        if value is not UNKNOWN and str(value).strip().upper() != "FALSE":
+            yield (
+                f"{where} must close the kubelet read-only port "
+                '(nodeConfig.kubeletConfig.insecureKubeletReadonlyPortEnabled: "FALSE").'
+            )
+
+
 def _node_service_account(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     for where, config, _ in _node_configs(props, ctx):
         account = get(config, "serviceAccount")
@@ -445,6 +458,44 @@ def _flow_logs(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         yield "Subnetwork must record VPC flow logs (logConfig with flowSampling > 0 and metadata included)."
 
 
+# ------------------------------------------------------------------ log routing (stack)
+
+SINK = "gcp:logging/projectSink:ProjectSink"
+BUCKET_TYPES = frozenset({"gcp:logging/projectBucketConfig:ProjectBucketConfig"})
+
+
+def _sink_scope(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+    """The tenant's sinks select only its own cluster's or namespace's logs and write only to its own buckets."""
+    if not ctx.tenant:
+        return
+    namespace = f'resource.labels.namespace_name="tenant-{ctx.tenant}"'
+    scopes = [namespace] + [
+        f'resource.labels.cluster_name="{r.props.get("name")}"'
+        for r in resources
+        if r.type == CLUSTER and isinstance(r.props.get("name"), str)
+    ]
+    buckets = [str(r.props.get("bucketId")) for r in resources if r.type in BUCKET_TYPES and is_set(r.props.get("bucketId"))]
+    for sink in (r for r in resources if r.type == SINK):
+        text = sink.props.get("filter")
+        if text is not UNKNOWN and (not isinstance(text, str) or not any(s in text for s in scopes) or " OR " in text):
+            yield (
+                f"Log sink {sink.name} must select only tenant {ctx.tenant!r}'s logs (filter on its own "
+                f'cluster_name or on namespace_name "tenant-{ctx.tenant}", without OR).',
+                sink.urn,
+            )
+        destination = sink.props.get("destination")
+        if destination is not UNKNOWN and not (
+            isinstance(destination, str)
+            and destination.startswith("logging.googleapis.com/")
+            and any(destination.endswith(f"/buckets/{b}") for b in buckets)
+        ):
+            yield (
+                f"Log sink {sink.name} must write to a log bucket created in the tenant's stack "
+                "(destination logging.googleapis.com/.../buckets/<bucketId>).",
+                sink.urn,
+            )
+
+
 # ------------------------------------------------------------------ the policies
 
 GKE_FIX = "Restore the setting in components/gcp/cluster.py; every tenant and shared cluster is built from it."
@@ -604,6 +655,17 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         ),
         GKE_TYPES,
         _legacy_metadata,
+    ),
+    resource_policy(
+        _meta(
+            "gcp-gke-node-kubelet-readonly-port",
+            "Checks that GKE nodes close the unauthenticated kubelet read-only port.",
+            'Set nodeConfig.kubeletConfig.insecureKubeletReadonlyPortEnabled: "FALSE". ' + GKE_FIX,
+            "isolation",
+            controls=IDENTITY,
+        ),
+        GKE_TYPES,
+        _kubelet_readonly_port,
     ),
     resource_policy(
         _meta(
@@ -806,6 +868,19 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         ),
         ["gcp:serviceaccount/iAMMember:IAMMember", "gcp:serviceaccount/iAMBinding:IAMBinding"],
         _workload_identity_binding,
+    ),
+    stack_policy(
+        _meta(
+            "gcp-logging-sink-tenant-scope",
+            "Checks that the tenant's log sinks route only its own logs, and only into its own log bucket.",
+            "Filter the sink on the tenant's cluster_name (silo) or namespace_name (pooled) and point it at the "
+            "tenant's bucket (components/gcp/logs.py).",
+            "isolation",
+            Severity.CRITICAL,
+            SEGREGATION,
+            critical=True,
+        ),
+        _sink_scope,
     ),
     resource_policy(
         _meta(
