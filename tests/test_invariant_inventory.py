@@ -62,7 +62,7 @@ def test_the_rows_edit_changes_the_rendered_resource(row: Invariant) -> None:
 def test_every_security_relevant_property_has_a_row_or_a_reason() -> None:
     gaps = inv.uncovered(_estate())
     listing = "\n".join(f"  {g.type}  {g.path}  = {str(g.value)[:50]}   ({g.where})" for g in gaps)
-    assert gaps == [], (
+    assert not gaps, (
         f"{len(gaps)} security-relevant rendered properties have no inventory row (add a row in "
         f"policies/tenant_policies/invariants/<area>.py, or a one-line reason in not_invariants.py):\n{listing}"
     )
