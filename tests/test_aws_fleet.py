@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from typing import Any, cast
 
@@ -12,9 +11,8 @@ from test_aws_helpers import ROOT, aws_resources, render
 
 from components.estate import StackSettings
 from spec.loader import load_tenant, tenant_paths
-from tenantctl.mocks import EstateMocks
 from tenantctl.placeholders import shared_cluster_outputs
-from tenantctl.render import RecordingMonitor, RenderedResource
+from tenantctl.render import RenderedResource, render_shared_cluster
 
 # Inputs that name a resource in its account and region (the names that collide between stacks).
 PHYSICAL_NAME_INPUTS = ("name", "identifier", "replicationGroupId", "dashboardName", "nodeGroupName")
@@ -71,26 +69,8 @@ def test_no_duplicate_physical_names_across_example_tenants(fleet: list[Any]) ->
 
 
 def _render_shared(region: str) -> tuple[list[RenderedResource], dict[str, Any]]:
-    from components.platform import SharedCluster
-
-    stack = f"shared-aws-{region}"
-    mocks = EstateMocks(stack)
-    monitor = RecordingMonitor(mocks)
-    captured: dict[str, Any] = {}
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        pulumi.runtime.reset_options(project="tenant-platform", stack=stack, preview=False)
-        pulumi.runtime.set_mocks(mocks, project="tenant-platform", stack=stack, preview=False, monitor=monitor)
-
-        def program() -> None:
-            captured.update(SharedCluster(stack, {"cloud": "aws", "region": region}).outputs)
-
-        pulumi.runtime.test(program)()
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    return monitor.recorded, captured
+    shared = render_shared_cluster(ROOT / "stacks" / f"Pulumi.shared-aws-{region}.yaml")
+    return shared.resources, shared.outputs
 
 
 @pytest.fixture(scope="module")

@@ -3,23 +3,19 @@ shared cluster stacks render and export what pooled tenants read, cross-cloud kn
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import pytest
 from k8s_schema import kubernetes_objects, validate_any
 from ruamel.yaml import YAML
 from test_multicloud_helpers import ROOT, inputs, render
 
-from components import program
 from spec.loader import load_tenants
-from tenantctl.mocks import EstateMocks
 from tenantctl.placeholders import shared_cluster_outputs
-from tenantctl.render import PROJECT, RecordingMonitor, RenderedTenant
+from tenantctl.render import RenderedTenant, render_shared_cluster
 
 CLOUD_TENANTS = {"azure": ("contoso-enterprise", "fabrikam-standard"), "gcp": ("globex-enterprise", "initech-standard")}
 # Physical names that are global or per-project on their cloud: two tenants must never share one.
@@ -92,20 +88,8 @@ def test_every_kubernetes_object_goes_through_the_estate_provider(fleet: list[Re
 
 
 def _render_shared(stack: str) -> tuple[list[Any], dict[str, Any]]:
-    config = YAML(typ="safe").load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
-    mocks = EstateMocks(stack)
-    monitor = RecordingMonitor(mocks)
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    try:
-        pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
-        pulumi.runtime.set_all_config({k: str(v) for k, v in config.items()}, [])
-        pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-        pulumi.runtime.test(program.run)()
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
-    return monitor.recorded, config
+    shared = render_shared_cluster(ROOT / "stacks" / f"Pulumi.{stack}.yaml")
+    return shared.resources, shared.config
 
 
 @pytest.mark.parametrize("stack", ["shared-azure-westeurope", "shared-gcp-us-central1"])

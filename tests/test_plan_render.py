@@ -188,3 +188,24 @@ def test_property_dependencies_and_options_reach_analyze_stack() -> None:
     assert list(sent.dependencies) == [key]
     assert {k: list(v.urns) for k, v in sent.propertyDependencies.items()} == {"kmsKeyId": [key]}
     assert list(sent.options.additionalSecretOutputs) == ["password"]
+
+
+def test_a_saved_plan_replays_through_the_pack_with_the_same_verdict(fleet_plan: dict[str, Any]) -> None:
+    """``tenantctl replay``: the plan JSON alone (inputs, dependencies, providers, policyConfig) is enough to
+    get the verdict again, and a weakened resource in it is refused."""
+    import copy
+
+    from tenantctl.policy.client import PackClient
+    from tenantctl.policy.enforce import replay
+
+    acme = next(t for t in fleet_plan["tenants"] if t["tenant"] == "acme-standard")
+    assert acme["policyConfig"]["aws-rds-storage-encryption"]["tenant"] == "acme-standard"
+    weakened = copy.deepcopy(acme)
+    db = next(r for r in weakened["resources"] if r["type"] == "aws:rds/instance:Instance")
+    db["inputs"]["storageEncrypted"] = False
+    with PackClient() as client:
+        as_planned = replay({"tenants": [acme]}, client)[acme["tenant"]]
+        found = replay({"tenants": [weakened]}, client)[acme["tenant"]]
+    mandatory = sorted((d.policy, d.urn) for d in as_planned if d.level == "mandatory")
+    assert mandatory == sorted((v["policy"], v["urn"]) for v in acme["violations"] if v["level"] == "mandatory")
+    assert ("aws-rds-storage-encryption", db["urn"]) in {(d.policy, d.urn) for d in found if d.level == "mandatory"}

@@ -46,6 +46,8 @@ def plan_document(rendered: list[RenderedTenant], verdicts: list[TenantVerdict] 
         if verdict is not None:
             entry["violations"] = [v.to_json() for v in verdict.violations]
             entry["waivers"] = [w.to_json() for w in verdict.waivers]
+            # The stack's pack config as analyzed: `tenantctl replay` (or another scanner) re-runs the same view.
+            entry["policyConfig"] = verdict.config
         tenants.append(entry)
     return {"tenants": tenants}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ class TenantVerdict:
     violations: list[Violation] = field(default_factory=list)
     waivers: list[WaiverStatus] = field(default_factory=list)
     analyzed: int = 0
+    config: dict[str, Any] = field(default_factory=dict)  # the stack's pack config it was analyzed with
 
     @property
     def blocking(self) -> list[Violation]:
@@ -147,15 +148,57 @@ def enforce(
         for tenant in rendered:
             waivers = waivers_of(tenant.tenant, today)
             active = {w.policy for w in waivers if w.active}
-            client.configure(pack_config_for(tenant.tenant, today))
+            config = pack_config_for(tenant.tenant, today)
+            client.configure(config)
             resources = to_analyzed(tenant)
             diagnostics: list[Diagnostic] = []
             custom = [a for a, r in zip(resources, tenant.resources, strict=True) if r.custom]
             for resource in custom:
                 diagnostics.extend(client.analyze(resource))
             diagnostics.extend(client.analyze_stack(resources))
-            verdicts.append(TenantVerdict(tenant, _violations(diagnostics, active), waivers, len(custom)))
+            verdicts.append(TenantVerdict(tenant, _violations(diagnostics, active), waivers, len(custom), config))
         return verdicts
     finally:
         if own:
             client.close()
+
+
+def from_plan(resources: list[Mapping[str, Any]]) -> list[AnalyzedResource]:
+    """A tenant's resources from ``plan --format json`` → what the engine sends (secrets stay masked)."""
+    by_urn = {str(r["urn"]): r for r in resources}
+
+    def plain(r: Mapping[str, Any], provider: AnalyzedResource | None = None) -> AnalyzedResource:
+        return AnalyzedResource(
+            type=str(r["type"]),
+            urn=str(r["urn"]),
+            name=str(r["name"]),
+            properties=dict(r.get("inputs") or {}),
+            parent=r.get("parent"),
+            dependencies=tuple(r.get("dependencies") or ()),
+            provider=provider,
+            property_dependencies={str(k): tuple(v) for k, v in (r.get("propertyDependencies") or {}).items()},
+            additional_secret_outputs=tuple(r.get("additionalSecretOutputs") or ()),
+        )
+
+    out = []
+    for r in resources:
+        found = by_urn.get(str(r.get("provider") or ""))
+        out.append(plain(r, plain(found) if found is not None else None))
+    return out
+
+
+def replay(plan: Mapping[str, Any], client: PackClient) -> dict[str, list[Diagnostic]]:
+    """Every tenant of a plan JSON through the pack as ``plan`` sent it: its ``policyConfig``, ``Analyze``
+    per custom resource, ``AnalyzeStack`` once. Tenant id → the pack's diagnostics."""
+    out: dict[str, list[Diagnostic]] = {}
+    for tenant in plan.get("tenants") or []:
+        resources = list(tenant.get("resources") or [])
+        analyzed = from_plan(resources)
+        client.configure(tenant.get("policyConfig") or {})
+        diagnostics: list[Diagnostic] = []
+        for resource, raw in zip(analyzed, resources, strict=True):
+            if raw.get("custom"):
+                diagnostics.extend(client.analyze(resource))
+        diagnostics.extend(client.analyze_stack(analyzed))
+        out[str(tenant.get("tenant"))] = diagnostics
+    return out
