@@ -133,8 +133,13 @@ class _Quiet(logging.Filter):
         return False
 
 
-def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> list[RenderedResource]:
-    """Run the program for ``stack`` with this config under the mocks; every registration, in URN order."""
+def render_program(
+    stack: str, values: dict[str, str], secret_keys: list[str], tenants_dir: Path | None = None
+) -> list[RenderedResource]:
+    """Run the program for ``stack`` with this config under the mocks; every registration, in URN order.
+
+    ``tenants_dir`` is the folder the stack's ``<stack>.yaml`` is read from (default: the project's
+    ``tenants/``), so fixtures elsewhere render while the program still loads only the stack's own file."""
     mocks = EstateMocks(stack)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
@@ -143,7 +148,7 @@ def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -
         pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
         pulumi.runtime.set_all_config(values, secret_keys)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-        pulumi.runtime.test(program.run)()
+        pulumi.runtime.test(lambda: program.run(tenants_dir))()
     finally:
         loop.close()
         asyncio.set_event_loop(None)
@@ -154,7 +159,7 @@ def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -
 def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
     stack = tenant_stack_config(tenant, root)
     try:
-        resources = render_program(stack.stack, stack.values, stack.secret_keys)
+        resources = render_program(stack.stack, stack.values, stack.secret_keys, tenant.path.resolve().parent)
     except Exception as exc:
         raise RenderError(tenant.path, tenant.spec.tenant_id, exc) from exc
     return RenderedTenant(tenant=tenant, stack=stack, resources=resources)
