@@ -314,6 +314,14 @@ class TenantBase(StrictModel):
     cloud: str
     region: Annotated[str, Field(description="Region in the cloud's own naming, e.g. eu-west-1, westeurope.")]
 
+    @field_validator("tenant_id")
+    @classmethod
+    def _not_a_shared_stack(cls, value: str) -> str:
+        # Stacks are named after tenant ids; shared-<cloud>-<region> names the clusters pooled tenants share.
+        if re.match(r"^shared-(aws|azure|gcp)-", value):
+            raise ValueError(f"{value!r} is reserved: shared-<cloud>-<region> names a shared-cluster stack")
+        return value
+
     @field_validator("region")
     @classmethod
     def _region_of_cloud(cls, value: str, info: ValidationInfo) -> str:

@@ -152,14 +152,19 @@ class _Quiet(logging.Filter):
         return False
 
 
-def render_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> list[RenderedResource]:
-    """Run the program for ``stack`` with this config under the mocks; every registration, in URN order."""
-    return _run_program(stack, values, secret_keys).recorded
+def render_program(
+    stack: str, values: dict[str, str], secret_keys: list[str], tenants_dir: Path | None = None
+) -> list[RenderedResource]:
+    """Run the program for ``stack`` with this config under the mocks; every registration, in URN order.
+
+    ``tenants_dir`` is the folder the stack's ``<stack>.yaml`` is read from (default: the project's
+    ``tenants/``), so fixtures elsewhere render while the program still loads only the stack's own file."""
+    return _run_program(stack, values, secret_keys, tenants_dir).recorded
 
 
-def _exports(monitor: RecordingMonitor) -> pulumi.Output[Any] | None:
+def _exports(monitor: RecordingMonitor, tenants_dir: Path | None) -> pulumi.Output[Any] | None:
     """Run the program, then resolve what it exported (the root stack keeps exports after its registration)."""
-    program.run()
+    program.run(tenants_dir)
     root = pulumi.runtime.get_root_resource()
     exported = dict(getattr(root, "outputs", None) or {})
     if not exported:
@@ -167,7 +172,9 @@ def _exports(monitor: RecordingMonitor) -> pulumi.Output[Any] | None:
     return pulumi.Output.all(**exported).apply(monitor.outputs.update)
 
 
-def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> RecordingMonitor:
+def _run_program(
+    stack: str, values: dict[str, str], secret_keys: list[str], tenants_dir: Path | None = None
+) -> RecordingMonitor:
     mocks = EstateMocks(stack)
     monitor = RecordingMonitor(mocks)
     loop = asyncio.new_event_loop()
@@ -176,7 +183,7 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> 
         pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
         pulumi.runtime.set_all_config(values, secret_keys)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-        pulumi.runtime.test(lambda: _exports(monitor))()
+        pulumi.runtime.test(lambda: _exports(monitor, tenants_dir))()
     finally:
         loop.close()
         asyncio.set_event_loop(None)
@@ -188,7 +195,7 @@ def _run_program(stack: str, values: dict[str, str], secret_keys: list[str]) -> 
 def render_tenant(tenant: TenantFile, root: Path) -> RenderedTenant:
     stack = tenant_stack_config(tenant, root)
     try:
-        resources = render_program(stack.stack, stack.values, stack.secret_keys)
+        resources = render_program(stack.stack, stack.values, stack.secret_keys, tenant.path.resolve().parent)
     except Exception as exc:
         raise RenderError(tenant.path, tenant.spec.tenant_id, exc) from exc
     return RenderedTenant(tenant=tenant, stack=stack, resources=resources)

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from tenantctl.common import EXIT_POLICY, EXIT_USAGE, default_paths, load_or_exit, project_root
 from tenantctl.policy.catalog import PACK_DIR
-from tenantctl.policy.pack_config import waiver_errors
+from tenantctl.trust import trust_errors
 
 if TYPE_CHECKING:
     from tenantctl.policy.enforce import TenantVerdict
@@ -99,16 +99,16 @@ def plan(
 ) -> None:
     """Render tenants offline (no cloud, no credentials), enforce the policy pack and report; exit 1 on a blocking violation."""
     tenants = load_or_exit(default_paths(paths))
-    errors = [e for t in tenants for e in waiver_errors(t)]
-    if errors:
-        for error in errors:
-            print(str(error), file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
         print(f"--today: {today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    errors = trust_errors(tenants, project_root(), day)  # waivers, duplicate tenants, stack files pointing elsewhere
+    if errors:
+        for error in errors:
+            print(str(error), file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
     # Pulumi, the provider SDKs and gRPC load only here, so `tenantctl validate` and `--help` stay light.
     from tenantctl.policy import report
     from tenantctl.policy.enforce import enforce

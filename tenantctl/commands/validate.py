@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from tenantctl.common import EXIT_USAGE, default_paths, load_or_exit
-from tenantctl.policy.pack_config import waiver_errors
+from tenantctl.common import EXIT_USAGE, default_paths, load_or_exit, project_root
+from tenantctl.trust import trust_errors
 
 
 def validate(
@@ -18,7 +18,7 @@ def validate(
 ) -> None:
     """Validate tenant files; exit 0, or 2 with `path:line: field: message` per problem."""
     tenants = load_or_exit(default_paths(paths))
-    errors = [error for tenant in tenants for error in waiver_errors(tenant)]  # waivers must name real policies
+    errors = trust_errors(tenants, project_root())  # waivers, duplicate tenants, stack files pointing elsewhere
     if errors:
         for error in errors:
             typer.echo(str(error), err=True)

@@ -3,8 +3,9 @@
 Every policy gets the tenant's context (id, tier, isolation, frameworks, region) and the tier
 table's thresholds from ``spec``, so the pack never imports the schema. An active waiver turns
 its policy down to ``advisory``: the violation is still reported, but no longer blocks. An
-expired waiver waives nothing and is reported. Waivers come from ``waivers/<tenant>.yaml`` (security-owned),
-never from the tenant file, and never for a critical policy (the pack refuses such a config anyway). The same file drives ``tenantctl plan``.
+expired waiver waives nothing and is reported. Waivers come from ``waivers/<tenant>.yaml``
+(security-owned), never from the tenant file, and never for a critical policy (the pack refuses
+such a config anyway). The same file drives ``tenantctl plan``.
 """
 
 from __future__ import annotations
