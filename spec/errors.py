@@ -13,9 +13,10 @@ class SpecError:
     message: str
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        # One line per problem, always: CI annotations and editors parse these.
-        return f"{self.path}:{self.line}:{field} {' '.join(self.message.split())}"
+        # One line per problem, always `path:line: field: message`: CI annotations and editors parse these.
+        # A problem of the file as a whole (syntax, size) names the field "document".
+        field = " ".join(self.field.split()) or "document"
+        return f"{self.path}:{self.line}: {field}: {' '.join(self.message.split())}"
 
 
 class SpecErrors(Exception):  # noqa: N818 (a collection of errors, raised as one)

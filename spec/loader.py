@@ -13,17 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 
 from spec.base import FieldError
 from spec.errors import SpecError, SpecErrors
 from spec.models import TENANT_ADAPTER, AnyTenant
+from spec.safe_yaml import MAX_BYTES, load_document, require_mapping
 from spec.tiers import CLOUDS, TIERS, deep_merge, tier_defaults
 
-MAX_BYTES = 256 * 1024  # a tenant file is a page of YAML; anything bigger is a mistake or an attack
+__all__ = ["MAX_BYTES", "TenantFile", "line_of", "load_tenant", "load_tenants", "tenant_paths"]
 CLOUD_BLOCKS = {"aws", "azure", "gcp"}
 
 
@@ -73,43 +71,8 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
 def _parse(path: Path, shown: str) -> CommentedMap:
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise SpecErrors([SpecError(shown, 1, "", f"file is larger than {MAX_BYTES // 1024} KiB")])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(shown, 1, "", f"not UTF-8 text ({exc.reason})")]) from None
-    yaml = _yaml()
-    try:
-        for event in yaml.parse(text):
-            if isinstance(event, AliasEvent) or (
-                isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor
-            ):
-                line = event.start_mark.line + 1 if event.start_mark else 1
-                raise SpecErrors([SpecError(shown, line, "", "YAML anchors and aliases are not allowed in tenant files")])
-        document = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "duplicate key" in problem or "found duplicate key" in str(exc):
-            problem = "duplicate key " + str(exc).split('duplicate key "', 1)[-1].split('"', 1)[0].join('""')
-        raise SpecErrors([SpecError(shown, line, "", problem)]) from None
-    except YAMLError as exc:
-        raise SpecErrors([SpecError(shown, 1, "", f"invalid YAML: {str(exc).splitlines()[0]}")]) from None
-    if document is None:
-        raise SpecErrors([SpecError(shown, 1, "", "file is empty")])
-    if not isinstance(document, CommentedMap):
-        raise SpecErrors([SpecError(shown, 1, "", "a tenant file must be a mapping of keys to values")])
-    return document
+    return require_mapping(load_document(path, shown), shown, "a tenant file")
 
 
 def _with_tier_defaults(raw: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +114,8 @@ def _errors(exc: ValidationError, raw: dict[str, Any], source: CommentedMap, sho
             message = "required"
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
+        if len(message) > 300:  # a message quoting a 4 KiB value helps nobody and floods CI logs
+            message = message[:297] + "..."
         out.append(SpecError(shown, line_of(source, loc), _field(loc), message))
     return out
 
