@@ -15,8 +15,10 @@ class SpecError:
     def __str__(self) -> str:
         # One line per problem, always `path:line: field: message`: CI annotations and editors parse these.
         # A problem of the file as a whole (syntax, size) names the field "document".
-        field = " ".join(self.field.split()) or "document"
-        return f"{self.path}:{self.line}: {field}: {' '.join(self.message.split())}"
+        # A field never holds a colon (stack config keys do: `ns:key` is shown as `ns.key`) so the format stays parseable.
+        field = " ".join(self.field.replace(":", ".").split()) or "document"
+        message = " ".join(self.message.split()) or "invalid"
+        return f"{self.path}:{self.line}: {field}: {message}"
 
 
 class SpecErrors(Exception):  # noqa: N818 (a collection of errors, raised as one)

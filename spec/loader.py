@@ -7,7 +7,6 @@ validated. Every problem becomes a ``SpecError`` that points at a line.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from spec.base import FieldError
 from spec.errors import SpecError, SpecErrors
 from spec.models import TENANT_ADAPTER, AnyTenant
-from spec.safe_yaml import MAX_BYTES, load_document, require_mapping
+from spec.safe_yaml import MAX_BYTES, load_document, plain, require_mapping
 from spec.tiers import CLOUDS, TIERS, deep_merge, tier_defaults
 
 __all__ = ["MAX_BYTES", "TenantFile", "line_of", "load_tenant", "load_tenants", "tenant_paths"]
@@ -50,25 +49,6 @@ def line_of(root: Any, loc: tuple[str | int, ...]) -> int:
         else:
             break
     return line
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip types → plain Python, so validation sees ordinary values."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, dt.datetime):
-        return node.date() if (node.hour, node.minute, node.second) == (0, 0, 0) else node
-    if isinstance(node, str):
-        return str(node)
-    return node
 
 
 def _parse(path: Path, shown: str) -> CommentedMap:
@@ -124,7 +104,7 @@ def load_tenant(path: Path, shown: str | None = None) -> TenantFile:
     """Load, merge and validate one tenant file, or raise ``SpecErrors``."""
     shown = shown or str(path)
     source = _parse(path, shown)
-    raw = _plain(source)
+    raw = plain(source)
     try:
         spec = TENANT_ADAPTER.validate_python(_with_tier_defaults(raw))
     except ValidationError as exc:

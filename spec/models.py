@@ -10,9 +10,9 @@ not a silent fallback. Cloud-specific knobs sit in a discriminated union on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import available_timezones
 
@@ -91,7 +91,10 @@ class Autoscaling(StrictModel):
     ]
     schedule: Annotated[
         list[ScheduleBlock],
-        Field(max_length=64, description="Weekly replica floors for strategy predictive (written by tenantctl forecast --write)."),
+        Field(
+            max_length=64,
+            description="Weekly replica floors for strategy predictive (written by tenantctl forecast --write).",
+        ),
     ]
 
     @field_validator("max_replicas")
@@ -239,7 +242,9 @@ class Workload(StrictModel):
     name: Annotated[str, Field(pattern=DNS_LABEL, description="Deployment the autoscaler targets.")]
     image: Annotated[
         str,
-        Field(min_length=1, max_length=512, description="Container image of the workload: an OCI reference with a tag or digest."),
+        Field(
+            min_length=1, max_length=512, description="Container image of the workload: an OCI reference with a tag or digest."
+        ),
     ]
     port: Annotated[int, Field(ge=1024, le=65535, description="Container port (unprivileged).")]
     cpu_request: Quantity

@@ -247,3 +247,22 @@ def require_mapping(document: Any, shown: str, what: str) -> CommentedMap:
     if not isinstance(document, CommentedMap):
         raise SpecErrors([SpecError(shown, 1, "document", f"{what} must be a mapping of keys to values")])
     return document
+
+
+def plain(node: Any) -> Any:
+    """ruamel's round-trip types → plain Python, so validation sees ordinary values."""
+    if isinstance(node, dict):
+        return {str(k): plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain(v) for v in node]
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.datetime):
+        return node.date() if (node.hour, node.minute, node.second) == (0, 0, 0) else node
+    if isinstance(node, str):
+        return str(node)
+    return node

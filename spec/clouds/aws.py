@@ -62,7 +62,7 @@ def _sized(value: str, families: frozenset[str], service: str, example: str, pre
         raise ValueError(f"{value[:60]!r} is not {service} ({prefix}<family>.<size>, e.g. {example})")
     family, size = match.group("family"), match.group("size")
     if family not in families:
-        raise ValueError(f"{value!r}: {family!r} is not a {service} family")
+        raise ValueError(f"{value!r} is not {service}: unknown family {family!r}")
     if family.startswith("t") and family[1:2].isdigit() and size not in _BURSTABLE_SIZES:
         raise ValueError(f"{value!r}: burstable {family} comes in {', '.join(sorted(_BURSTABLE_SIZES))} only")
 
