@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fuzz_support import ROOT, assert_clean_refusal, make_project, run_cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
-
-from fuzz_support import ROOT, assert_clean_refusal, make_project, run_cli, snapshot
 
 BASE = "tenant_id: {id}\ntier: {tier}\ncloud: aws\nregion: eu-west-1\n"
 
@@ -31,17 +30,17 @@ def _tenant(body: str, tier: str = "standard", tenant_id: str = "hostile") -> st
     return BASE.format(id=tenant_id, tier=tier) + body
 
 
-def _nested(key: str, path: list[str], leaf: str) -> str:
-    """``tenant_config`` block text setting ``path`` to ``leaf`` (indentation two spaces a level)."""
+def _at(path: list[str], leaf: str) -> str:
+    """``tenant_config`` block text setting ``path`` to ``leaf`` (two spaces a level)."""
     lines = ["tenant_config:"]
     for depth, part in enumerate(path):
         lines.append("  " * (depth + 1) + f"{part}:" + ("" if depth < len(path) - 1 else f" {leaf}"))
-    del key
     return "\n".join(lines) + "\n"
 
 
-def _at(path: list[str], leaf: str) -> str:
-    return _nested("", path, leaf)
+def _schedule(start: str) -> str:
+    block = f"{{start: '{start}', end: '0 18 * * 1-5', desired_replicas: 2}}"
+    return f"tenant_config:\n  autoscaling:\n    schedule:\n      - {block}\n"
 
 
 TENANT_CASES: dict[str, tuple[str, str]] = {
@@ -68,15 +67,15 @@ TENANT_CASES: dict[str, tuple[str, str]] = {
     "vpc-cidr-host-bits": (_at(["aws", "vpc_cidr"], "10.0.0.1/16"), "host bits set"),
     "vpc-cidr-too-small": (_at(["aws", "vpc_cidr"], "10.0.0.0/24"), "this range must be /16 to /17"),
     "cron-letters": (
-        "tenant_config:\n  autoscaling:\n    schedule:\n      - {start: 'a b c d e', end: '0 18 * * 1-5', desired_replicas: 2}\n",
+        _schedule("a b c d e"),
         "is not a number or a name cron knows",
     ),
     "cron-out-of-range": (
-        "tenant_config:\n  autoscaling:\n    schedule:\n      - {start: '99 99 99 99 99', end: '0 18 * * 1-5', desired_replicas: 2}\n",
+        _schedule("99 99 99 99 99"),
         "is outside 0-59",
     ),
     "cron-six-fields": (
-        "tenant_config:\n  autoscaling:\n    schedule:\n      - {start: '0 0 8 * * 1-5', end: '0 18 * * 1-5', desired_replicas: 2}\n",
+        _schedule("0 0 8 * * 1-5"),
         "is not a five-field cron expression",
     ),
     "image-shell": (_at(["workload", "image"], '"nginx; rm -rf / \\n --privileged"'), "is not an OCI image reference"),
@@ -84,7 +83,9 @@ TENANT_CASES: dict[str, tuple[str, str]] = {
     "instance-class-sql": (_at(["database", "instance_class"], "'not a class; drop table'"), "is not an RDS instance class"),
     "node-type-question-marks": (_at(["cache", "node_type"], "'???'"), "is not an ElastiCache node type"),
     "instance-type-unknown-size": (_at(["cluster", "instance_type"], "m6i.doesnotexist"), "is not an EC2 instance type"),
-    "instance-type-unknown-family": (_at(["cluster", "instance_type"], "zz9.large"), "is not an EC2 instance type: unknown family 'zz9'"),
+    "instance-type-unknown-family": (
+        _at(["cluster", "instance_type"], "zz9.large"), "is not an EC2 instance type: unknown family 'zz9'"
+    ),
     "tag-python-object": ("x: !!python/object/apply:os.system [ls]\n", "YAML tags are not allowed"),
     "anchor-alias": ("a: &a [1]\nb: *a\n", "YAML anchors and aliases are not allowed"),
     "infinite-capacity": (_at(["autoscaling", "capacity_per_replica"], ".inf"), "is not a finite number"),

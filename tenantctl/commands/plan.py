@@ -108,7 +108,7 @@ def plan(
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
-        raise usage_error("options", "--today", f"{today[:40]!r} is not a date (YYYY-MM-DD)") from None
+        raise usage_error("options", "--today", f"{str(today)[:40]!r} is not a date (YYYY-MM-DD)") from None
     # Pulumi, the provider SDKs and gRPC load only here, so `tenantctl validate` and `--help` stay light.
     from tenantctl.policy import report
     from tenantctl.policy.enforce import enforce
