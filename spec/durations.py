@@ -9,8 +9,11 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-DURATION_PATTERN = r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$"
+# At most 9 digits before and 6 after the point: 999999999w is already past what timedelta holds, and
+# a 400-digit number must be refused by the pattern, not by an OverflowError deep in datetime.
+DURATION_PATTERN = r"^\s*(\d{1,9}(?:\.\d{1,6})?)\s*(ms|s|m|h|d|w)\s*$"
 _RE = re.compile(DURATION_PATTERN)
+MAX_DURATION = timedelta(days=36525)  # a century: longer than any retention, window or latency anyone means
 
 
 def parse_duration(value: Any) -> timedelta:
@@ -18,11 +21,15 @@ def parse_duration(value: Any) -> timedelta:
         return value
     if isinstance(value, bool) or not isinstance(value, str):
         raise ValueError("must be a duration string such as 500ms, 30s, 5m, 12h, 30d or 2w")
-    match = _RE.match(value)
+    match = _RE.match(value) if len(value) <= 64 else None
     if not match:
-        raise ValueError(f"{value!r} is not a duration (use a number and one of ms, s, m, h, d, w)")
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise ValueError(f"{shown!r} is not a duration (use a number and one of ms, s, m, h, d, w)")
     number, unit = match.groups()
-    return timedelta(seconds=float(number) * _UNITS[unit])
+    seconds = float(number) * _UNITS[unit]
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(f"{value.strip()!r} is longer than {MAX_DURATION.days}d")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(value: timedelta) -> str:

@@ -13,9 +13,12 @@ class SpecError:
     message: str
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        # One line per problem, always: CI annotations and editors parse these.
-        return f"{self.path}:{self.line}:{field} {' '.join(self.message.split())}"
+        # One line per problem, always `path:line: field: message`: CI annotations and editors parse these.
+        # A problem of the file as a whole (syntax, size) names the field "document".
+        # A field never holds a colon (stack config keys do: `ns:key` is shown as `ns.key`) so the format stays parseable.
+        field = " ".join(self.field.replace(":", ".").split()) or "document"
+        message = " ".join(self.message.split()) or "invalid"
+        return f"{self.path}:{self.line}: {field}: {message}"
 
 
 class SpecErrors(Exception):  # noqa: N818 (a collection of errors, raised as one)

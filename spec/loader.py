@@ -7,23 +7,20 @@ validated. Every problem becomes a ``SpecError`` that points at a line.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
 
 from spec.base import FieldError
 from spec.errors import SpecError, SpecErrors
 from spec.models import TENANT_ADAPTER, AnyTenant
+from spec.safe_yaml import MAX_BYTES, load_document, plain, require_mapping
 from spec.tiers import CLOUDS, TIERS, deep_merge, tier_defaults
 
-MAX_BYTES = 256 * 1024  # a tenant file is a page of YAML; anything bigger is a mistake or an attack
+__all__ = ["MAX_BYTES", "TenantFile", "line_of", "load_tenant", "load_tenants", "tenant_paths"]
 CLOUD_BLOCKS = {"aws", "azure", "gcp"}
 
 
@@ -54,62 +51,8 @@ def line_of(root: Any, loc: tuple[str | int, ...]) -> int:
     return line
 
 
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip types → plain Python, so validation sees ordinary values."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, dt.datetime):
-        return node.date() if (node.hour, node.minute, node.second) == (0, 0, 0) else node
-    if isinstance(node, str):
-        return str(node)
-    return node
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
 def _parse(path: Path, shown: str) -> CommentedMap:
-    data = path.read_bytes()
-    if len(data) > MAX_BYTES:
-        raise SpecErrors([SpecError(shown, 1, "", f"file is larger than {MAX_BYTES // 1024} KiB")])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecErrors([SpecError(shown, 1, "", f"not UTF-8 text ({exc.reason})")]) from None
-    yaml = _yaml()
-    try:
-        for event in yaml.parse(text):
-            if isinstance(event, AliasEvent) or (
-                isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor
-            ):
-                line = event.start_mark.line + 1 if event.start_mark else 1
-                raise SpecErrors([SpecError(shown, line, "", "YAML anchors and aliases are not allowed in tenant files")])
-        document = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "duplicate key" in problem or "found duplicate key" in str(exc):
-            problem = "duplicate key " + str(exc).split('duplicate key "', 1)[-1].split('"', 1)[0].join('""')
-        raise SpecErrors([SpecError(shown, line, "", problem)]) from None
-    except YAMLError as exc:
-        raise SpecErrors([SpecError(shown, 1, "", f"invalid YAML: {str(exc).splitlines()[0]}")]) from None
-    if document is None:
-        raise SpecErrors([SpecError(shown, 1, "", "file is empty")])
-    if not isinstance(document, CommentedMap):
-        raise SpecErrors([SpecError(shown, 1, "", "a tenant file must be a mapping of keys to values")])
-    return document
+    return require_mapping(load_document(path, shown), shown, "a tenant file")
 
 
 def _with_tier_defaults(raw: dict[str, Any]) -> dict[str, Any]:
@@ -151,6 +94,8 @@ def _errors(exc: ValidationError, raw: dict[str, Any], source: CommentedMap, sho
             message = "required"
         elif message.startswith("Value error, "):
             message = message[len("Value error, "):]
+        if len(message) > 300:  # a message quoting a 4 KiB value helps nobody and floods CI logs
+            message = message[:297] + "..."
         out.append(SpecError(shown, line_of(source, loc), _field(loc), message))
     return out
 
@@ -159,7 +104,7 @@ def load_tenant(path: Path, shown: str | None = None) -> TenantFile:
     """Load, merge and validate one tenant file, or raise ``SpecErrors``."""
     shown = shown or str(path)
     source = _parse(path, shown)
-    raw = _plain(source)
+    raw = plain(source)
     try:
         # The tenant id lets the message about old-style waivers say which waiver file they now go to.
         tenant_id = raw.get("tenant_id") if isinstance(raw.get("tenant_id"), str) else None

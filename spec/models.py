@@ -10,6 +10,7 @@ not a silent fallback. Cloud-specific knobs sit in a discriminated union on
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
@@ -22,10 +23,11 @@ from spec.clouds import aws as aws_facts
 from spec.clouds import azure as azure_facts
 from spec.clouds import gcp as gcp_facts
 from spec.durations import Duration
-from spec.tiers import TIER_CEILINGS, Tier
+from spec.formats import cron_expression, image_reference
+from spec.tiers import QUOTA_CEILINGS, TIER_CEILINGS, Tier
 
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$"
-QUANTITY = r"^([0-9]+(\.[0-9]+)?)(m|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$"
+QUANTITY = r"^([0-9]{1,12}(\.[0-9]{1,6})?)(m|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$"
 CRON = r"^\S+ \S+ \S+ \S+ \S+$"
 Percent = Annotated[int, Field(ge=1, le=100, description="Percent, 1 to 100.")]
 Quantity = Annotated[str, Field(pattern=QUANTITY, description="Kubernetes quantity, e.g. 500m, 2, 512Mi, 4Gi.")]
@@ -63,6 +65,12 @@ class ScheduleBlock(StrictModel):
     end: Annotated[str, Field(pattern=CRON, description="Cron instant the floor ends, e.g. '0 18 * * 1-5'.")]
     desired_replicas: Annotated[int, Field(ge=1, le=1000, description="Replica floor while the block is active.")]
 
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _cron(cls, value: Any) -> Any:
+        # KEDA writes these into a cron trigger verbatim: refuse here what its parser would refuse there.
+        return cron_expression(value) if isinstance(value, str) else value
+
 
 class Autoscaling(StrictModel):
     model_config = TIER_DEFAULTED
@@ -83,7 +91,10 @@ class Autoscaling(StrictModel):
     ]
     schedule: Annotated[
         list[ScheduleBlock],
-        Field(description="Weekly replica floors for strategy predictive (written by tenantctl forecast --write)."),
+        Field(
+            max_length=64,
+            description="Weekly replica floors for strategy predictive (written by tenantctl forecast --write).",
+        ),
     ]
 
     @field_validator("max_replicas")
@@ -229,13 +240,23 @@ def quantity_value(text: str) -> Decimal:
 class Workload(StrictModel):
     model_config = TIER_DEFAULTED
     name: Annotated[str, Field(pattern=DNS_LABEL, description="Deployment the autoscaler targets.")]
-    image: Annotated[str, Field(min_length=1, max_length=512, description="Container image of the workload.")]
+    image: Annotated[
+        str,
+        Field(
+            min_length=1, max_length=512, description="Container image of the workload: an OCI reference with a tag or digest."
+        ),
+    ]
     port: Annotated[int, Field(ge=1024, le=65535, description="Container port (unprivileged).")]
     cpu_request: Quantity
     memory_request: Quantity
     cpu_limit: Quantity
     memory_limit: Quantity
     quota: Quota
+
+    @field_validator("image")
+    @classmethod
+    def _oci_reference(cls, value: str) -> str:
+        return image_reference(value)
 
     @model_validator(mode="after")
     def _limits_cover_requests(self) -> Workload:
@@ -276,29 +297,42 @@ class TenantConfigBase(StrictModel):
     workload: Workload
     compliance: Compliance
 
-    instance_type_pattern: ClassVar[str] = ""
+    # The cloud's own size grammars (spec.clouds.<cloud>): each raises ValueError with the user's message.
+    size_checks: ClassVar[tuple[Callable[[str], None], Callable[[str], None], Callable[[str], None]] | None] = None
 
-    @field_validator("cluster")
-    @classmethod
-    def _instance_type_for_cloud(cls, value: Cluster) -> Cluster:
-        pattern = cls.instance_type_pattern
-        if pattern and not re.match(pattern, value.instance_type):
-            raise FieldError(("instance_type",), f"{value.instance_type!r} is not a machine type of this cloud")
-        return value
+    @model_validator(mode="after")
+    def _sizes_of_this_cloud(self) -> TenantConfigBase:
+        if self.size_checks is None:
+            return self
+        instance, database, cache = self.size_checks
+        for loc, check, value in (
+            (("cluster", "instance_type"), instance, self.cluster.instance_type),
+            (("database", "instance_class"), database, self.database.instance_class),
+            (("cache", "node_type"), cache, self.cache.node_type),
+        ):
+            try:
+                check(value)
+            except ValueError as exc:
+                raise FieldError(loc, str(exc)) from None
+        return self
+
+
+def _checks(facts: Any) -> tuple[Callable[[str], None], Callable[[str], None], Callable[[str], None]]:
+    return (facts.check_instance_type, facts.check_database_class, facts.check_cache_node_type)
 
 
 class AwsTenantConfig(TenantConfigBase):
-    instance_type_pattern: ClassVar[str] = aws_facts.INSTANCE_TYPE_PATTERN
+    size_checks = _checks(aws_facts)
     aws: Annotated[aws_facts.Options, Field(description="AWS-only knobs.")] = aws_facts.Options()
 
 
 class AzureTenantConfig(TenantConfigBase):
-    instance_type_pattern: ClassVar[str] = azure_facts.INSTANCE_TYPE_PATTERN
+    size_checks = _checks(azure_facts)
     azure: Annotated[azure_facts.Options, Field(description="Azure-only knobs.")] = azure_facts.Options()
 
 
 class GcpTenantConfig(TenantConfigBase):
-    instance_type_pattern: ClassVar[str] = gcp_facts.INSTANCE_TYPE_PATTERN
+    size_checks = _checks(gcp_facts)
     gcp: Annotated[gcp_facts.Options, Field(description="GCP-only knobs.")] = gcp_facts.Options()
 
 
@@ -346,6 +380,13 @@ class TenantBase(StrictModel):
                 ("tenant_config", "cluster", "max_nodes"),
                 f"must be ≤ {ceilings['max_nodes']} on the {self.tier} tier",
             )
+        quota = config.workload.quota
+        for key, ceiling in QUOTA_CEILINGS[self.tier].items():
+            stated = getattr(quota, key)
+            if (quantity_value(stated) if isinstance(stated, str) else Decimal(stated)) > quantity_value(str(ceiling)):
+                raise FieldError(
+                    ("tenant_config", "workload", "quota", key), f"must be ≤ {ceiling} on the {self.tier} tier"
+                )
         return self
 
     @property

@@ -25,6 +25,14 @@ TIER_CEILINGS: dict[str, dict[str, int]] = {
     "enterprise": {"max_replicas": 500, "max_nodes": 100},
 }
 
+# Namespace quota ceilings per tier: a free tenant cannot ask for a hundred thousand CPUs.
+QUOTA_CEILINGS: dict[str, dict[str, str | int]] = {
+    "free": {"cpu": "4", "memory": "8Gi", "pods": 50, "storage": "50Gi"},
+    "standard": {"cpu": "32", "memory": "128Gi", "pods": 250, "storage": "1Ti"},
+    "premium": {"cpu": "128", "memory": "512Gi", "pods": 1000, "storage": "5Ti"},
+    "enterprise": {"cpu": "512", "memory": "2Ti", "pods": 5000, "storage": "20Ti"},
+}
+
 _COMMON: dict[str, Any] = {
     "autoscaling": {
         "enabled": True,

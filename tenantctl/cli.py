@@ -2,19 +2,33 @@
 
 Each command lives in ``tenantctl/commands/<name>.py`` and exposes ``register(app)``;
 they are discovered here so that adding a command never edits this file.
+
+Every command runs inside one guard: bad input that reaches a command as ``SpecErrors``
+(tenant or stack files), a pydantic ``ValidationError`` or a ``RenderError`` is printed as
+``path:line: field: message`` lines and exits 2. Anything else is a bug: it propagates (the
+test runner shows it); the console entry point prints it as one line and exits 70, or
+re-raises with ``TENANTCTL_DEBUG=1``.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import pkgutil
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
+from pydantic import ValidationError
 
+from spec.errors import SpecError, SpecErrors
 from tenantctl import commands
 from tenantctl.errors import RenderError
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's input
 
 app = typer.Typer(
     name="tenantctl",
@@ -28,15 +42,51 @@ for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name
     importlib.import_module(f"tenantctl.commands.{info.name}").register(app)
 
 
+def validation_lines(exc: ValidationError, where: str = "input") -> list[str]:
+    """A ValidationError raised outside the tenant loader, one ``where:1: field: message`` line per error."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in err["loc"]) or "document"
+        lines.append(str(SpecError(where, 1, field, str(err["msg"]))))
+    return lines
+
+
+def guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """``callback`` with user-caused errors turned into clean lines and exit 2."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except SpecErrors as exc:
+            lines = [str(e) for e in exc.errors]
+        except ValidationError as exc:
+            lines = validation_lines(exc)
+        except RenderError as exc:
+            # A tenant whose program cannot render (an impossible stack config) is bad input to plan, not a violation.
+            lines = [str(exc)]
+        for line in lines:
+            print(line, file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
+
+    return run
+
+
+for registered in app.registered_commands:
+    if registered.callback is not None:
+        registered.callback = guarded(registered.callback)
+
+
 def main() -> None:
     try:
         app()
-    except RenderError as exc:
-        # A component failed to render: report it as one line; the traceback helps nobody operating the fleet.
-        print(str(exc), file=sys.stderr)
+    except Exception as exc:  # a bug: one line for the operator, the traceback on request
         if os.environ.get("TENANTCTL_DEBUG"):
             raise
-        sys.exit(1)
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        print(f"tenantctl:1: internal error: {type(exc).__name__}: {detail} (TENANTCTL_DEBUG=1 shows where)",
+              file=sys.stderr)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

@@ -7,14 +7,17 @@ the shared cluster's outputs) become placeholders plus a warning.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
 from components.naming import shared_cluster_stack
-from spec.loader import TenantFile
+from spec.errors import SpecError, SpecErrors
+from spec.loader import TenantFile, line_of
+from spec.safe_yaml import load_document, plain, require_mapping
 from tenantctl import placeholders
 
 NS = "tenant-platform"
@@ -35,10 +38,75 @@ def stack_file(root: Path, stack: str) -> Path:
     return root / "stacks" / f"Pulumi.{stack}.yaml"
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
-    data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    config = data.get("config") or {}
-    return {str(k): v for k, v in config.items()}
+# Pulumi config keys are `namespace:name`; the namespace is optional for the project's own keys.
+CONFIG_KEY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_.-]{0,63}:)?[A-Za-z][A-Za-z0-9_.-]{0,127}$")
+EMAIL = re.compile(r"^[^@\s,;<>\"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+URL = re.compile(r"^https://[^\s\"'<>]{1,2000}$")
+
+
+def _key_field(key: str) -> str:
+    """``tenant-platform:alertEmails`` → ``config.tenant-platform.alertEmails`` (a field name has no colon)."""
+    return "config." + key.replace(":", ".")
+
+
+def _value_problem(key: str, value: Any) -> str | None:
+    short = key.split(":", 1)[1] if key.startswith(f"{NS}:") else key
+    if isinstance(value, dict):
+        if set(value) == {"secure"} and isinstance(value["secure"], str):
+            return None
+        if "secure" in value:
+            return "an encrypted value is {secure: <ciphertext>} and nothing else"
+    if short == "alertEmails" and (
+        not isinstance(value, list) or not all(isinstance(v, str) and len(v) <= 254 and EMAIL.match(v) for v in value)
+    ):
+        return "must be a list of email addresses"
+    if short in SECRET_KEYS and not (isinstance(value, str) and URL.match(value)):
+        return "must be an https:// URL (set it with `pulumi config set --secret`)"
+    if short in {"tenantFile", "sharedClusterStack", "mode", "cloud", "region", "prometheusAddress"} and not isinstance(
+        value, str
+    ):
+        return "must be a string"
+    return None
+
+
+def read_stack_file(path: Path, shown: str | None = None) -> dict[str, Any]:
+    """The ``config:`` map of a stack file, or ``SpecErrors`` as ``path:line: field: message``.
+
+    Loaded with the tenant loader's bounds (size, depth, anchors, tags, duplicate keys); the
+    values the program reads with a type are checked here, so a wrong type is an input error
+    rather than a failure inside the program.
+    """
+    shown = shown or str(path)
+    document = require_mapping(load_document(path, shown, "stack files"), shown, "a stack file")
+    config = document.get("config")
+    if config is None:
+        return {}
+    if not isinstance(config, CommentedMap):
+        raise SpecErrors([SpecError(shown, line_of(document, ("config",)), "config", "must be a mapping of keys to values")])
+    errors: list[SpecError] = []
+    values: dict[str, Any] = {}
+    for key, value in config.items():
+        line = line_of(document, ("config", key))
+        if not isinstance(key, str) or not CONFIG_KEY.match(key):
+            errors.append(SpecError(shown, line, "config", f"{str(key)[:60]!r} is not a config key (namespace:name)"))
+            continue
+        value = plain(value)
+        problem = _value_problem(key, value)
+        if problem:
+            errors.append(SpecError(shown, line, _key_field(key), problem))
+            continue
+        # Dates and times become their ISO text: config values are strings or JSON to the program.
+        values[key] = json.loads(json.dumps(value, default=str))
+    if errors:
+        raise SpecErrors(errors)
+    return values
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
 
 
 def tenant_stack_config(tenant: TenantFile, root: Path) -> StackConfig:
@@ -46,7 +114,7 @@ def tenant_stack_config(tenant: TenantFile, root: Path) -> StackConfig:
     stack = spec.tenant_id
     path = stack_file(root, stack)
     result = StackConfig(stack=stack, stack_file=path if path.exists() else None)
-    raw = read_stack_file(path) if path.exists() else {}
+    raw = read_stack_file(path, _shown(path, root)) if path.exists() else {}
     if not path.exists():
         result.warnings.append(f"no stack file {path.relative_to(root)}: rendering from the tenant file alone")
 

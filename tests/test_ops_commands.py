@@ -42,7 +42,7 @@ def test_new_refuses_to_overwrite_and_rejects_invalid(project: Path) -> None:
     before = (project / "tenants" / "hobby-free.yaml").read_bytes()
     again = CliRunner().invoke(app, ["new", "hobby-free", "--tier", "free"])
     assert again.exit_code == 2
-    assert "tenants/hobby-free.yaml:1: already exists" in again.stderr
+    assert "tenants/hobby-free.yaml:1: document: already exists" in again.stderr
     assert (project / "tenants" / "hobby-free.yaml").read_bytes() == before
     bad = CliRunner().invoke(app, ["new", "foxtrot", "--region", "mars-1"])
     assert bad.exit_code == 2

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,31 +26,49 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from spec.errors import SpecErrors
+from spec.errors import SpecError, SpecErrors
 from spec.loader import TenantFile, line_of, load_tenant
+from spec.models import DNS_LABEL
 from tenantctl.common import project_root
 from tenantctl.forecast.cli_support import check_parameters, duration, fail, history
 from tenantctl.forecast.model import Forecast, forecast
 from tenantctl.forecast.schedule import weekly_schedule
 
 WEEK = "7d"
+MAX_REPLICAS = 1000  # the schema's bound on replicas
 
 
 def resolve_tenant(name: str) -> Path:
-    """A path as given, else ``tenants/<name>.yaml`` under the project root."""
+    """``tenants/<id>.yaml`` for a tenant id; a name ending in .yaml/.yml is the tenant file itself.
+
+    Anything else (``../../outside/x``, a folder) names no tenant and is refused.
+    """
     given = Path(name)
-    if given.suffix in {".yaml", ".yml"} or given.exists():
+    if given.suffix in {".yaml", ".yml"}:
         return given
+    if not re.match(DNS_LABEL, name):
+        fail(str(SpecError("arguments", 1, "TENANT", f"{name[:60]!r} is not a tenant id or a tenant file (.yaml)")))
     return project_root() / "tenants" / f"{name}.yaml"
 
 
 def load_tenant_or_exit(path: Path) -> TenantFile:
     if not path.is_file():
-        fail(f"{path}:1: no such tenant file")
+        fail(str(SpecError(str(path), 1, "document", "no such tenant file")))
     try:
         return load_tenant(path)
     except SpecErrors as exc:
         fail("\n".join(str(e) for e in exc.errors))
+
+
+def check_bounds(capacity: float | None, target: float | None, low: int | None, high: int | None) -> None:
+    """Numbers a forecast can compute with: finite, and replica bounds within the schema's."""
+    for option, value in (("--capacity-per-replica", capacity), ("--target-utilization", target)):
+        if value is not None and (not math.isfinite(value) or abs(value) > 1e12):
+            fail(str(SpecError("options", 1, option, f"{value:g} is not a finite number of sensible size")))
+    for option, count in (("--min-replicas", low), ("--max-replicas", high)):
+        if count is not None and not 0 <= count <= MAX_REPLICAS:
+            shown = str(count) if len(str(count)) <= 12 else str(count)[:9] + "..."
+            fail(str(SpecError("options", 1, option, f"{shown} is outside 0..{MAX_REPLICAS}")))
 
 
 def write_schedule(tenant: TenantFile, schedule: list[dict[str, object]]) -> None:
@@ -198,13 +217,17 @@ def forecast_command(
     if missing:
         fail(f"options:1: {', '.join(missing)} required without a TENANT")
     assert target is not None and min_replicas is not None and max_replicas is not None
+    check_bounds(capacity, target, min_replicas, max_replicas)
     capacity = check_parameters(capacity, target, min_replicas, max_replicas)
     span = duration("--horizon", WEEK if write else horizon)
     if span > duration("--horizon", "35d"):
         fail("--horizon:1: at most 35d (a schedule repeats weekly)")
     series = history(metrics, prometheus, query, lookback=lookback, until=until, step=step)
-    result = forecast(series, horizon=span, capacity=capacity, target=target,
-                      min_replicas=min_replicas, max_replicas=max_replicas)
+    try:
+        result = forecast(series, horizon=span, capacity=capacity, target=target,
+                          min_replicas=min_replicas, max_replicas=max_replicas)
+    except (ValueError, OverflowError) as exc:  # history the model cannot use (absurd values or spans)
+        fail(str(SpecError(str(metrics or prometheus), 1, "metrics", str(exc) or type(exc).__name__)))
     if write:
         assert loaded is not None
         schedule = weekly_schedule(result, min_replicas=min_replicas)

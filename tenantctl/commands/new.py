@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Annotated
 
 import typer
 
 from spec.errors import SpecErrors
-from tenantctl.common import EXIT_USAGE, project_root
+from spec.tiers import CLOUDS, TIERS
+from tenantctl.common import EXIT_USAGE, check_tenant_id, project_root, usage_error
 from tenantctl.fleet.scaffold import create_tenant
+from tenantctl.stack_config import EMAIL
 
 
 def new(
@@ -26,6 +29,19 @@ def new(
     ] = None,
 ) -> None:
     """Write tenants/<id>.yaml (only what differs from the tier) and stacks/Pulumi.<id>.yaml."""
+    # Each option is written into YAML text: only known words pass, so no option can add keys or lines.
+    check_tenant_id(tenant_id)
+    if tier not in TIERS:
+        raise usage_error("options", "--tier", f"must be one of {', '.join(TIERS)}, not {tier[:40]!r}")
+    if cloud not in CLOUDS:
+        raise usage_error("options", "--cloud", f"must be one of {', '.join(CLOUDS)}, not {cloud[:40]!r}")
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,30}[a-z0-9]", region):
+        raise usage_error("options", "--region", f"{region[:40]!r} is not a region name")
+    if isolation is not None and isolation not in ("strict", "standard"):
+        raise usage_error("options", "--isolation", f"must be strict or standard, not {isolation[:40]!r}")
+    for email in alert_email or []:
+        if len(email) > 254 or not EMAIL.match(email):
+            raise usage_error("options", "--alert-email", f"{email[:60]!r} is not an email address")
     root = project_root()
     try:
         made = create_tenant(root, tenant_id, tier, cloud, region, isolation, alert_email)

@@ -7,13 +7,16 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from tenantctl.common import EXIT_POLICY, EXIT_USAGE, default_paths, load_or_exit, project_root
+from spec.errors import SpecErrors
+from spec.loader import TenantFile
+from tenantctl.common import EXIT_POLICY, EXIT_USAGE, default_paths, load_or_exit, project_root, usage_error
+from tenantctl.errors import RenderError
 from tenantctl.policy.catalog import PACK_DIR
 from tenantctl.trust import trust_errors
 
@@ -102,8 +105,7 @@ def plan(
     try:
         day = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
-        print(f"--today: {today!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise usage_error("options", "--today", f"{str(today)[:40]!r} is not a date (YYYY-MM-DD)") from None
     errors = trust_errors(tenants, project_root(), day)  # waivers, duplicate tenants, stack files pointing elsewhere
     if errors:
         for error in errors:
@@ -112,17 +114,19 @@ def plan(
     # Pulumi, the provider SDKs and gRPC load only here, so `tenantctl validate` and `--help` stay light.
     from tenantctl.policy import report
     from tenantctl.policy.enforce import enforce
-    from tenantctl.render import render_all
 
-    rendered = render_all(tenants, project_root())
-    verdicts = enforce(rendered, day, pack) if policies else []
+    rendered, failures = render_each(tenants, project_root())
+    verdicts = enforce(rendered, day, pack) if policies and rendered else []
 
     if format is PlanFormat.table:
-        console = Console(file=output.open("w", encoding="utf-8") if output else None, width=160)
+        console = Console(file=_open(output) if output else None, width=160)
         _table(rendered, verdicts, console)
     else:
         if format is PlanFormat.json:
-            text = json.dumps(plan_document(rendered, verdicts if policies else None), indent=2, sort_keys=False) + "\n"
+            document = plan_document(rendered, verdicts if policies else None)
+            if failures:
+                document["errors"] = failures
+            text = json.dumps(document, indent=2, sort_keys=False) + "\n"
         elif format is PlanFormat.markdown:
             text = report.markdown(verdicts)
         elif format is PlanFormat.sarif:
@@ -130,7 +134,8 @@ def plan(
         else:
             text = report.junit(verdicts)
         if output:
-            output.write_text(text, encoding="utf-8")
+            with _open(output) as handle:
+                handle.write(text)
         else:
             sys.stdout.write(text)
         for r in rendered:
@@ -140,8 +145,36 @@ def plan(
         for w in v.waivers:
             if not w.active:
                 print(f"warning: {v.rendered.tenant_id}: waiver for {w.policy} expired on {w.expires}", file=sys.stderr)
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    if failures:
+        # The other tenants were reported above; a tenant that cannot render is bad input, not a violation.
+        raise typer.Exit(EXIT_USAGE)
     if any(v.blocking for v in verdicts):
         raise typer.Exit(EXIT_POLICY)
+
+
+def render_each(tenants: list[TenantFile], root: Path) -> tuple[list[RenderedTenant], list[str]]:
+    """Every tenant that renders, and one ``path:line: field: message`` line per one that does not."""
+    from tenantctl.render import render_tenant
+
+    rendered: list[RenderedTenant] = []
+    failures: list[str] = []
+    for tenant in tenants:
+        try:
+            rendered.append(render_tenant(tenant, root))
+        except SpecErrors as exc:  # its stack file is invalid
+            failures.extend(str(e) for e in exc.errors)
+        except RenderError as exc:
+            failures.append(str(exc))
+    return rendered, failures
+
+
+def _open(path: Path) -> TextIO:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise usage_error(str(path), "--output", f"cannot be written ({exc.strerror or exc})") from None
 
 
 def register(app: typer.Typer) -> None:

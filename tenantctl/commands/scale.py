@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from spec.errors import SpecErrors
-from tenantctl.common import EXIT_USAGE, project_root
+from tenantctl.common import EXIT_USAGE, load_one_or_exit, project_root, tenant_file, usage_error
 from tenantctl.fleet.scaling import scale_tenant
 
 
@@ -22,14 +22,14 @@ def scale(
 ) -> None:
     """Edit replica/node bounds in tenants/<id>.yaml keeping comments and order; re-validate; print the diff."""
     root = project_root()
-    path = root / "tenants" / f"{tenant_id}.yaml"
-    shown = f"tenants/{tenant_id}.yaml"
-    if not path.is_file():
-        print(f"{shown}:1: no such tenant file", file=sys.stderr)
-        raise typer.Exit(EXIT_USAGE)
+    path, shown = tenant_file(root, tenant_id)
     requested = {"min_replicas": min_replicas, "max_replicas": max_replicas, "min_nodes": nodes_min,
                  "max_nodes": nodes_max}
     changes = {k: v for k, v in requested.items() if v is not None}
+    for name, value in changes.items():
+        if not 0 <= value <= 1_000_000:  # the schema caps these far lower; this keeps absurd numbers out of the YAML
+            raise usage_error("options", name, f"{value} is out of range")
+    load_one_or_exit(path, shown)  # the file as it is must be valid before it is edited
     try:
         tenant, diff = scale_tenant(path, changes, shown, write=not dry_run)
     except SpecErrors as exc:

@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from spec.errors import SpecError
+from tenantctl.commands.forecast import check_bounds
 from tenantctl.forecast.cli_support import check_parameters, duration, fail, history
 from tenantctl.forecast.simulate import Simulation, run
 
@@ -71,14 +73,15 @@ def simulate_command(
     """Replay a trace through HPA semantics: static peak, reactive frontier, predictive (HPA + schedule floor)."""
     if output not in {"json", "table"}:
         fail(f"--format:1: must be json or table, not {output!r}")
+    check_bounds(capacity, target, min_replicas, max_replicas)
     capacity = check_parameters(capacity, target, min_replicas, max_replicas)
     window = duration("--held-out", held_out)
     series = history(metrics, prometheus, query, lookback=lookback, until=until)
     try:
         simulation = run(series, capacity=capacity, target=target, min_replicas=min_replicas,
                          max_replicas=max_replicas, held_out=window)
-    except ValueError as exc:
-        fail(f"{metrics or prometheus}:1: {exc}")
+    except (ValueError, OverflowError) as exc:  # a trace the replay cannot use (absurd values or spans)
+        fail(str(SpecError(str(metrics or prometheus), 1, "metrics", str(exc) or type(exc).__name__)))
     from tenantctl.forecast.plot import plot
 
     title = f"{metrics.name if metrics else query}: last {held_out}"
