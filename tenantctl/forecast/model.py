@@ -19,13 +19,16 @@ chosen for honest upper quantiles and robustness first, and for point accuracy s
   model forecasts the day from data strictly before it with a flat, a daily and a
   weekly profile and keeps the one with the lowest error, but only when it beats the
   flat forecast by a clear margin (``RHYTHM_SKILL``); otherwise ``rhythm`` is ``none``.
-* **The floor must earn its place.** The same back-test days are replayed through the
-  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set,
-  against the reactive frontier at equal cost. The best quantile is used, and only if
-  it beat the frontier by ``GATE`` (20 %); otherwise the floor is off (``min_replicas``)
-  and scaling stays reactive. Without rhythm this is a level-only floor, which wins on
-  noisy flat demand (the HPA reacts to one noisy sample, the floor to a robust level)
-  and is switched off where it does not.
+* **The floor must be worth its cost.** The same back-test days are replayed through the
+  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set. A
+  candidate passes only if it beats the reactive frontier at equal cost by ``GATE`` (20 %),
+  pays at most ``MAX_PRICE`` deployment-hours per hour of under-provisioning it avoids
+  against reactive HPA at the target (nothing where reactive is never under-provisioned),
+  and costs at most ``MAX_STATIC_SHARE`` (70 %) of static peak provisioning; otherwise the
+  floor is off (``min_replicas``) and scaling stays reactive. ``model["gate"]`` reports the
+  rule, the figures and the reason. Without rhythm the floor is level-only: its level
+  follows a drop of the last ``RECENT_HOURS`` at once, and it holds only as long after the
+  last sample as the back-test found worth it (``LEVEL_HOLDS``), never a day-old level all day.
 * **Quantiles from the back-test.** The upper bound adds the empirical quantile of the
   back-test's out-of-sample errors (per hour of day, pooled with neighbouring hours),
   so it contains level drift, within-hour bursts and profile error: the real
