@@ -254,7 +254,9 @@ def load_prometheus(
     """Run ``query`` as a range query (``/api/v1/query_range``) and return its single series.
 
     Timestamps come back as naive UTC (Prometheus' own clock). Prometheus caps a range
-    query at 11,000 points, so long ranges are fetched in chunks.
+    query at 11,000 points, so long ranges are fetched in chunks. ``NaN`` (stale markers)
+    and infinite samples are dropped, so they become gaps; negative samples (a ``rate``
+    across a counter reset, a gauge offset) are counted as 0 demand.
     """
     shown = url
     if not url.startswith(("http://", "https://")):
