@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,8 +31,9 @@ from spec.loader import TenantFile, line_of, load_tenant
 from spec.models import DNS_LABEL
 from tenantctl.common import project_root
 from tenantctl.forecast.cli_support import check_parameters, duration, fail, history
-from tenantctl.forecast.model import Forecast, forecast
-from tenantctl.forecast.schedule import weekly_schedule
+
+if TYPE_CHECKING:  # the model (pandas, numpy) is imported when the command runs: validate must not pay for it
+    from tenantctl.forecast.model import Forecast
 
 WEEK = "7d"
 MAX_REPLICAS = 1000  # the schema's bound on replicas
@@ -196,6 +197,9 @@ def forecast_command(
     ] = False,
 ) -> None:
     """Forecast demand after the history's last sample and turn its upper quantile into replica floors."""
+    from tenantctl.forecast.model import forecast
+    from tenantctl.forecast.schedule import weekly_schedule
+
     if output not in {"json", "table"}:
         fail(f"--format:1: must be json or table, not {output!r}")
     loaded: TenantFile | None = None

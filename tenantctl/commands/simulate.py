@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,7 +18,9 @@ from rich.table import Table
 from spec.errors import SpecError
 from tenantctl.commands.forecast import check_bounds
 from tenantctl.forecast.cli_support import check_parameters, duration, fail, history
-from tenantctl.forecast.simulate import Simulation, run
+
+if TYPE_CHECKING:  # numpy and pandas are imported when the command runs: validate must not pay for them
+    from tenantctl.forecast.simulate import Simulation
 
 
 def table(simulation: Simulation, title: str) -> Table:
@@ -71,6 +73,8 @@ def simulate_command(
     output: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
 ) -> None:
     """Replay a trace through HPA semantics: static peak, reactive frontier, predictive (HPA + schedule floor)."""
+    from tenantctl.forecast.simulate import run
+
     if output not in {"json", "table"}:
         fail(f"--format:1: must be json or table, not {output!r}")
     check_bounds(capacity, target, min_replicas, max_replicas)

@@ -6,21 +6,23 @@ of floors into the tenant schema's cron blocks and ``simulate`` replays a trace 
 HPA semantics to compare reactive and predictive scaling at equal cost.
 """
 
-from tenantctl.forecast.history import HistoryError, load_csv, load_prometheus, regularize
-from tenantctl.forecast.model import Forecast, Slot, forecast
-from tenantctl.forecast.schedule import weekly_schedule
-from tenantctl.forecast.simulate import Simulation, replay, run
+from __future__ import annotations
 
-__all__ = [
-    "Forecast",
-    "HistoryError",
-    "Simulation",
-    "Slot",
-    "forecast",
-    "load_csv",
-    "load_prometheus",
-    "regularize",
-    "replay",
-    "run",
-    "weekly_schedule",
-]
+import importlib
+from typing import Any
+
+# Loaded on first use: the CLI imports every command at start, and ``validate`` must not pay
+# for pandas and numpy.
+_HOMES = {
+    "Forecast": "model", "Slot": "model", "forecast": "model",
+    "HistoryError": "errors", "load_csv": "history", "load_prometheus": "history", "regularize": "history",
+    "weekly_schedule": "schedule",
+    "Simulation": "simulate", "replay": "simulate", "run": "simulate",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)

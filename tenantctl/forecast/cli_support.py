@@ -5,14 +5,16 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-import pandas as pd
 import typer
 
 from spec.durations import parse_duration
 from tenantctl.common import EXIT_USAGE
-from tenantctl.forecast.history import HistoryError, load_csv, load_prometheus
+from tenantctl.forecast.errors import HistoryError
+
+if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
+    import pandas as pd
 
 
 def fail(message: str) -> NoReturn:
@@ -22,6 +24,8 @@ def fail(message: str) -> NoReturn:
 
 
 def duration(option: str, text: str) -> pd.Timedelta:
+    import pandas as pd
+
     try:
         value = parse_duration(text)
     except ValueError as exc:
@@ -53,6 +57,10 @@ def history(
     step: str = "5m",
 ) -> pd.Series:
     """The demand history from ``--metrics FILE.csv`` or ``--prometheus URL --query PROMQL``."""
+    import pandas as pd
+
+    from tenantctl.forecast.history import load_csv, load_prometheus
+
     if (metrics is None) == (prometheus is None):
         fail("options:1: give exactly one of --metrics FILE.csv or --prometheus URL --query PROMQL")
     try:

@@ -19,13 +19,16 @@ chosen for honest upper quantiles and robustness first, and for point accuracy s
   model forecasts the day from data strictly before it with a flat, a daily and a
   weekly profile and keeps the one with the lowest error, but only when it beats the
   flat forecast by a clear margin (``RHYTHM_SKILL``); otherwise ``rhythm`` is ``none``.
-* **The floor must earn its place.** The same back-test days are replayed through the
-  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set,
-  against the reactive frontier at equal cost. The best quantile is used, and only if
-  it beat the frontier by ``GATE`` (20 %); otherwise the floor is off (``min_replicas``)
-  and scaling stays reactive. Without rhythm this is a level-only floor, which wins on
-  noisy flat demand (the HPA reacts to one noisy sample, the floor to a robust level)
-  and is switched off where it does not.
+* **The floor must be worth its cost.** The same back-test days are replayed through the
+  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set. A
+  candidate passes only if it beats the reactive frontier at equal cost by ``GATE`` (20 %),
+  pays at most ``MAX_PRICE`` deployment-hours per hour of under-provisioning it avoids
+  against reactive HPA at the target (nothing where reactive is never under-provisioned),
+  and costs at most ``MAX_STATIC_SHARE`` (70 %) of static peak provisioning; otherwise the
+  floor is off (``min_replicas``) and scaling stays reactive. ``model["gate"]`` reports the
+  rule, the figures and the reason. Without rhythm the floor is level-only: its level
+  follows a drop of the last ``RECENT_HOURS`` at once, and it holds only as long after the
+  last sample as the back-test found worth it (``LEVEL_HOLDS``), never a day-old level all day.
 * **Quantiles from the back-test.** The upper bound adds the empirical quantile of the
   back-test's out-of-sample errors (per hour of day, pooled with neighbouring hours),
   so it contains level drift, within-hour bursts and profile error: the real
@@ -65,9 +68,13 @@ RHYTHM_SKILL = 0.2  # a profile must cut the flat forecast's error by 20 % to co
 WEEKLY_PREFERENCE = 0.05  # the weekly profile must beat the daily one by 5 % to be used
 UPPER_QUANTILE = 0.9
 QUANTILES = (0.5, 0.7, 0.8, 0.9, 0.95)
-GATE = 0.8
+GATE = 0.8  # a floor must cut the frontier's under-provisioning at equal cost by 20 % ...
+MAX_PRICE = 60.0  # ... and pay at most 60 deployment-hours per hour of under-provisioning it avoids ...
+MAX_STATIC_SHARE = 0.7  # ... and cost at most 70 % of static peak provisioning
 GATE_ANY = True
 LEVEL_FLOOR_WEEK = True
+RECENT_HOURS = 4  # a level-only floor follows the last 4 hours down (a drop is not held for a day)
+LEVEL_HOLDS = (3, 8, 24)  # hours a level-only floor may hold after the last sample (chosen by the back-test)
 MIN_SAMPLES = 20
 EPOCH = pd.Timestamp("1970-01-01")
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
@@ -223,7 +230,11 @@ class _Hourly:
         week_level = float(_nanmedian(deseasonalised)) if np.isfinite(deseasonalised).any() else math.nan
         if np.isfinite(last_day).sum() >= 6:
             level = float(_nanmedian(last_day))
-            if LEVEL_FLOOR_WEEK and math.isfinite(week_level):
+            if mode == "level":  # no rhythm to come back to: a recent drop lowers the level at once
+                recent_hours = last_day[-RECENT_HOURS:]
+                if np.isfinite(recent_hours).sum() >= 2:
+                    level = min(level, float(_nanmedian(recent_hours)))
+            elif LEVEL_FLOOR_WEEK and math.isfinite(week_level):
                 level = max(level, week_level)
         elif math.isfinite(week_level):
             level = week_level
@@ -268,7 +279,10 @@ def _quantile_table(errors: np.ndarray, positions: np.ndarray, per_day: int, q: 
 
 
 def _replicas(upper: float, capacity: float, target: float, low: int, high: int) -> int:
-    need = math.ceil(upper / (capacity * target) - 1e-9) if upper > 0 else 0
+    ratio = upper / (capacity * target)
+    if not math.isfinite(ratio) or ratio >= high:
+        return high
+    need = math.ceil(ratio - 1e-9) if upper > 0 else 0
     return max(low, min(high, need))
 
 
@@ -344,35 +358,42 @@ def forecast(
     backtest = _select(hourly, times, z, origin, span, slot)
     mode = backtest.mode
     rhythm = mode if mode != "flat" else "none"
-    chosen_errors = backtest.errors[mode]
+    floor_mode = mode if rhythm != "none" else "level"  # without rhythm, the floor is a level that can shrink
+    chosen_errors = backtest.errors[floor_mode]
     floor_on = False
-    score = math.nan
+    hold: float = math.inf
+    gate: dict[str, Any] | None = None
     if quantile is None:
         quantile = UPPER_QUANTILE
         if (rhythm != "none" or GATE_ANY) and len(chosen_errors):
-            quantile, score = _gate(
-                backtest, raw[backtest.mask], eps=eps, per_day=per_day, step_hours=regular.step / HOUR,
-                capacity=capacity, target=target, min_replicas=min_replicas, max_replicas=max_replicas,
+            verdict = _gate(
+                backtest, raw[backtest.mask], floor_mode, eps=eps, per_day=per_day, slot=slot,
+                step_hours=regular.step / HOUR, capacity=capacity, target=target,
+                min_replicas=min_replicas, max_replicas=max_replicas,
             )
-            floor_on = score <= GATE
-            if not floor_on:
-                quantile = UPPER_QUANTILE  # reported upper bound when no floor is applied
+            gate = verdict.report()
+            floor_on = verdict.kept
+            if floor_on:
+                quantile, hold = verdict.quantile, verdict.hold
     else:
         floor_on = rhythm != "none"
     upper_q = _quantile_table(chosen_errors, backtest.positions, per_day, quantile)
-    mid_q = _quantile_table(chosen_errors, backtest.positions, per_day, 0.5)
+    mid_q = _quantile_table(backtest.errors[floor_mode], backtest.positions, per_day, 0.5)
     hours = int(slot_keys[-1] - origin) + 1
-    point = hourly.point(mode, origin, hours)
+    point = hourly.point(floor_mode, origin, hours)
     model.update(rhythm=rhythm, skill={k: round(v, 3) for k, v in backtest.skill.items()}, fallback=None,
-                 quantile=quantile, backtest_score=None if math.isnan(score) else round(score, 3),
-                 floor="on" if floor_on else "off: scaling stays reactive")
+                 quantile=quantile, backtest_score=None if gate is None else gate["score"],
+                 floor=("on" if math.isinf(hold) else f"on for {hold:g} h after the last sample") if floor_on
+                 else "off: scaling stays reactive",
+                 gate=gate)
     slots = []
     for s, e, key in zip(starts, ends, slot_keys, strict=True):
         base = point[int(key - origin)]
         position = int(_slot_of_day(e, slot))
         predicted = max(0.0, math.exp(base + mid_q[position]) - eps)
         upper = max(predicted, math.exp(base + upper_q[position]) - eps)
-        floor = _replicas(upper, capacity, target, min_replicas, max_replicas) if floor_on else min_replicas
+        held = (e - last) / HOUR <= hold
+        floor = _replicas(upper, capacity, target, min_replicas, max_replicas) if floor_on and held else min_replicas
         slots.append(Slot(s, e, predicted, upper, floor))
     return Forecast(slots, model)
 
@@ -404,6 +425,7 @@ def _select(
     hour_errors: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hods: list[np.ndarray] = []
     mask = np.zeros(len(times), dtype=bool)
+    step_points["level"] = []
     for day in days:
         start = day * 24
         stop = min(start + 24, origin)
@@ -418,11 +440,13 @@ def _select(
             point = hourly.point(mode, start, stop - start)
             step_points[mode].append(point[step_keys - start])
             hour_errors[mode].append(actual_hours - point)
+        step_points["level"].append(hourly.point("level", start, stop - start)[step_keys - start])
     if not hods:
         empty = np.array([])
-        return _Backtest("flat", {"flat": 0.0}, {"flat": empty}, {"flat": empty}, empty.astype(np.int64), mask)
-    points = {m: np.concatenate(step_points[m]) for m in modes}
-    errors = {m: z[mask] - points[m] for m in modes}
+        return _Backtest("flat", {"flat": 0.0}, {"flat": empty, "level": empty}, {"flat": empty, "level": empty},
+                         empty.astype(np.int64), mask)
+    points = {m: np.concatenate(step_points[m]) for m in step_points}
+    errors = {m: z[mask] - points[m] for m in points}
     mae = {m: float(np.nanmean(np.abs(np.concatenate(hour_errors[m])))) for m in modes}
     flat = mae["flat"] if mae["flat"] > 0 else 1e-12
     skill = {m: 1.0 - mae[m] / flat for m in modes}
@@ -434,37 +458,119 @@ def _select(
     return _Backtest(mode, skill, points, errors, np.concatenate(hods), mask)
 
 
+@dataclass
+class _Verdict:
+    """What the back-test said about the best floor candidate, and whether the floor is kept."""
+
+    quantile: float
+    hold: float  # hours after the origin the floor holds (inf: the whole horizon)
+    kept: bool
+    reason: str
+    score: float  # (under + 1) / (frontier under at equal cost + 1)
+    floor_cost: float
+    floor_under: int
+    reactive_cost: float
+    reactive_under: int
+    static_cost: float
+    price: float | None  # extra replica-hours / (avoided under-provisioned hours × mean reactive replicas)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "kept": self.kept, "reason": self.reason, "score": round(self.score, 3),
+            "rule": f"keep a floor only if its back-test under-provisioning is ≤ {GATE:g}× the reactive frontier's "
+                    f"at equal cost, it pays ≤ {MAX_PRICE:g} deployment-hours per hour of under-provisioning it "
+                    f"avoids against reactive HPA at the target, and it costs ≤ {MAX_STATIC_SHARE:.0%} of static "
+                    "peak provisioning",
+            "backtest": {
+                "floor": {"quantile": self.quantile, "hold_hours": None if math.isinf(self.hold) else self.hold,
+                          "replica_hours": round(self.floor_cost, 1), "under_steps": self.floor_under},
+                "reactive": {"replica_hours": round(self.reactive_cost, 1), "under_steps": self.reactive_under},
+                "static_peak_replica_hours": round(self.static_cost, 1),
+                "price": None if self.price is None else round(self.price, 2),
+            },
+        }
+
+
 def _gate(
     backtest: _Backtest,
     demand: np.ndarray,
+    floor_mode: str,
     *,
     eps: float,
     per_day: int,
+    slot: pd.Timedelta,
     step_hours: float,
     capacity: float,
     target: float,
     min_replicas: int,
     max_replicas: int,
-) -> tuple[float, float]:
-    """Replay the back-test days with each candidate quantile's floor; the best quantile and its score.
+) -> _Verdict:
+    """Replay the back-test days with each candidate floor; keep the best one that is worth its cost.
 
-    The score is ``(under + 1) / (frontier under at equal cost + 1)``: below 1 the floor beat
-    reactive scaling on the back-test days, which is what the schedule is for.
+    The rule, in the back-test (the last days, each forecast from the data before it):
+
+    * **better than reactive at equal cost**: ``(under + 1) / (frontier under at equal cost + 1) ≤ GATE``;
+    * **worth its price**: against reactive HPA at the target, the extra replica-hours divided by
+      (avoided under-provisioned hours × reactive's mean replicas) is at most ``MAX_PRICE``: a floor
+      may pay up to 60 times what the deployment costs during the time it saves from
+      under-provisioning, and nothing at all where reactive is never under-provisioned;
+    * **cheaper than static**: at most ``MAX_STATIC_SHARE`` of static peak provisioning's replica-hours.
+
+    Candidates are the quantiles ``QUANTILES`` and, for a level-only floor, how long it holds
+    (``LEVEL_HOLDS``); among those passing, the lowest score wins (then the cheapest).
     """
     from tenantctl.forecast.simulate import frontier, replay
 
     common = dict(capacity=capacity, min_replicas=min_replicas, max_replicas=max_replicas, step_hours=step_hours)
     front = frontier(demand, **common)  # type: ignore[arg-type]
-    point = backtest.points[backtest.mode]
-    errors = backtest.errors[backtest.mode]
-    best = (UPPER_QUANTILE, math.inf)
+    reactive = replay(demand, target=target, **common)  # type: ignore[arg-type]
+    finite = demand[np.isfinite(demand)]
+    peak = float(finite.max()) if len(finite) else 0.0
+    static_replicas = max(min_replicas, min(max_replicas, math.ceil(peak / (capacity * target) - 1e-9)))
+    static_cost = static_replicas * len(demand) * step_hours
+    mean_replicas = reactive.cost / (len(demand) * step_hours) if len(demand) else 1.0
+    point = backtest.points[floor_mode]
+    errors = backtest.errors[floor_mode]
+    lead = (backtest.positions + 1) * (slot / HOUR)  # hours since the back-test day's start (its origin)
+    holds: tuple[float, ...] = (math.inf,) if floor_mode != "level" else tuple(float(h) for h in LEVEL_HOLDS)
+    best: _Verdict | None = None
     for q in QUANTILES:
         table = _quantile_table(errors, backtest.positions, per_day, q)
         upper = np.exp(point + table[backtest.positions]) - eps
-        floor = np.clip(np.ceil(upper / (capacity * target) - 1e-9), min_replicas, max_replicas).astype(np.int64)
-        outcome = replay(demand, target=target, floor=floor, **common)  # type: ignore[arg-type]
-        reference, _ = front.under_at(outcome.cost)
-        score = (outcome.under + 1) / (reference + 1)
-        if score < best[1]:
-            best = (q, score)
+        need = np.nan_to_num(np.ceil(upper / (capacity * target) - 1e-9), nan=min_replicas, posinf=max_replicas)
+        full = np.clip(need, min_replicas, max_replicas).astype(np.int64)
+        for hold in holds:
+            floor = np.where(lead <= hold, full, min_replicas)
+            outcome = replay(demand, target=target, floor=floor, **common)  # type: ignore[arg-type]
+            reference, _ = front.under_at(outcome.cost)
+            score = (outcome.under + 1) / (reference + 1)
+            extra = outcome.cost - reactive.cost
+            avoided_hours = (reactive.under - outcome.under) * step_hours
+            price = None
+            if extra > 0:
+                price = math.inf if avoided_hours <= 0 else extra / (avoided_hours * max(mean_replicas, 1e-9))
+            if score > GATE:
+                reason = f"under-provisioning {score:.2f}× the reactive frontier's at equal cost (must be ≤ {GATE:g})"
+            elif price is not None and price > MAX_PRICE:
+                reason = ("it avoids no under-provisioning reactive HPA has" if math.isinf(price) else
+                          f"price {price:.1f} deployment-hours per avoided under-provisioned hour "
+                          f"(at most {MAX_PRICE:g})")
+            elif outcome.cost > MAX_STATIC_SHARE * static_cost:
+                reason = (f"{outcome.cost:.0f} replica-hours, {outcome.cost / static_cost:.0%} of static peak "
+                          f"(at most {MAX_STATIC_SHARE:.0%})")
+            else:
+                reason = ""
+            verdict = _Verdict(q, hold, not reason, reason or "worth its cost", score, outcome.cost, outcome.under,
+                               reactive.cost, reactive.under, static_cost, price)
+            if best is None or (verdict.kept, -verdict.score, -verdict.floor_cost) > (
+                    best.kept, -best.score, -best.floor_cost):
+                best = verdict
+    assert best is not None
+    if best.kept:
+        best.reason = (f"kept: {best.score:.2f}× the frontier's under-provisioning at equal cost, "
+                       + ("no extra cost over reactive" if best.price is None else
+                          f"price {best.price:.1f} deployment-hours per avoided under-provisioned hour")
+                       + f", {best.floor_cost / best.static_cost:.0%} of static peak")
+    else:
+        best.reason = "dropped: " + best.reason
     return best
