@@ -26,7 +26,8 @@ from pydantic import Field, ValidationError, ValidationInfo, field_validator, mo
 from spec.base import FieldError, StrictModel
 from spec.errors import SpecError, SpecErrors
 from spec.loader import _errors as _tenant_errors
-from spec.loader import _parse, _plain, line_of
+from spec.loader import _parse, line_of
+from spec.safe_yaml import plain as _plain
 
 DEFAULT_MAX_DAYS = 90
 LIMITS_FILE = "_limits.yaml"  # not a DNS label, so never a tenant's waiver file
