@@ -44,6 +44,9 @@ class Estate:
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     # Resources the tenancy must wait for (node pools, CNI add-ons) before creating workload objects.
     depends_on: list[pulumi.Resource] = field(default_factory=list)
+    # (private address, port) of the tenant's own database and cache where the cloud knows them before
+    # deployment: the namespace's data egress is then exactly these /32s (see kubernetes/network.py).
+    data_endpoints: list[tuple[pulumi.Input[str], int]] = field(default_factory=list)
 
 
 class CloudBuilder(Protocol):

@@ -8,6 +8,7 @@ import pulumi
 
 from components.clouds import estate_builder, shared_cluster_builder
 from components.estate import StackSettings
+from components.kubernetes.network import DataEndpoint
 from components.kubernetes.tenancy import TenantTenancy
 from spec.models import AnyTenant
 
@@ -34,6 +35,7 @@ class TenantPlatform(pulumi.ComponentResource):
             {
                 "spec": spec,
                 "service_cidrs": estate.service_cidrs,
+                "data_endpoints": [DataEndpoint(address, port) for address, port in estate.data_endpoints],
                 "service_account_annotations": estate.service_account_annotations,
                 "prometheus_address": settings.prometheus_address,
             },

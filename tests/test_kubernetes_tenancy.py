@@ -31,6 +31,7 @@ from k8s_schema import (
     write_tenant,
 )
 
+from components.kubernetes.network import DATA_PORTS
 from components.naming import namespace_name, tenant_group
 from spec.tiers import TIERS, tier_defaults
 
@@ -214,7 +215,7 @@ def test_quota_admits_the_autoscaler_ceiling_on_every_tier(rendered: dict[str, A
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_network_policies(rendered: dict[str, Any], name: str) -> None:
-    _, resources, _ = rendered[name]
+    tenant, resources, _ = rendered[name]
     policies = {p["metadata"]["name"]: p["spec"] for p in of_type(resources, NETWORK_POLICY)}
     deny = [s for s in policies.values() if s["podSelector"] == {} and sorted(s["policyTypes"]) == ["Egress", "Ingress"]
             and not s.get("ingress") and not s.get("egress")]
@@ -224,7 +225,8 @@ def test_network_policies(rendered: dict[str, Any], name: str) -> None:
     ingress = [rule for p in policies.values() for rule in p.get("ingress", [])]
     # Ingress only from pods of the same namespace.
     assert ingress and all(peer == {"podSelector": {}} for rule in ingress for peer in rule["from"])
-    # Every egress rule names its peers; ports off the namespace are DNS to kube-dns or 5432/6379 to the CIDRs.
+    # Every egress rule names its peers; ports off the namespace are DNS to kube-dns or the cloud's PostgreSQL
+    # and cache ports (5432 and 6379 / 6378 / 10000) to the CIDRs.
     allowed: set[tuple[str, str, int]] = set()
     for rule, _ in egress:
         assert rule.get("to"), "an egress rule without peers allows everything"
@@ -244,7 +246,9 @@ def test_network_policies(rendered: dict[str, Any], name: str) -> None:
                 assert peer["podSelector"] == {"matchLabels": {"k8s-app": "kube-dns"}}
                 assert {(p["protocol"], int(p["port"])) for p in ports} == {("UDP", 53), ("TCP", 53)}
                 allowed.add(("dns", "kube-dns", 53))
-    assert allowed == {("dns", "kube-dns", 53)} | {("cidr", c, p) for c in SERVICE_CIDRS for p in (5432, 6379)}
+    ports = {"aws": (5432, 6379), "azure": (5432, 10000), "gcp": (5432, 6378)}[tenant.spec.cloud]
+    assert DATA_PORTS[tenant.spec.cloud] == ports
+    assert allowed == {("dns", "kube-dns", 53)} | {("cidr", c, p) for c in SERVICE_CIDRS for p in ports}
 
 
 def test_no_service_cidrs_means_no_data_egress(tmp_path: Path) -> None:

@@ -300,3 +300,27 @@ def test_the_example_stack_files_pass() -> None:
     tenants = [load_tenant(p) for p in sorted((ROOT / "tenants").glob("*.yaml"))]
     assert [e for t in tenants for e in stack_errors(t, ROOT)] == []
     assert duplicate_errors(tenants) == []
+
+
+# ------------------------------------------------------------------- 3. pooled tenants' data paths
+
+
+def _data_egress(tenant_path: Path) -> list[dict[str, object]]:
+    from tenantctl.render import render_tenant
+
+    rendered = render_tenant(load_tenant(tenant_path), ROOT)
+    [policy] = [r for r in rendered.resources if r.type.endswith("NetworkPolicy") and r.name.endswith("allow-data-services")]
+    return policy.public_inputs()["spec"]["egress"]  # type: ignore[no-any-return]
+
+
+def test_pooled_gcp_tenants_reach_only_their_own_data_addresses(tmp_path: Path) -> None:
+    # Two pooled tenants on the same shared GKE cluster (initech-standard and a neighbour in its region).
+    neighbour = _tenant(tmp_path, (ROOT / "tenants" / "initech-standard.yaml").read_text(encoding="utf-8")
+                        .replace("tenant_id: initech-standard", "tenant_id: neighbour"), "neighbour")
+    own, other = _data_egress(ROOT / "tenants" / "initech-standard.yaml"), _data_egress(neighbour)
+    for rules in (own, other):
+        cidrs = [block["ipBlock"]["cidr"] for rule in rules for block in rule["to"]]  # type: ignore[index, union-attr, attr-defined]
+        assert cidrs and all(c.endswith("/32") for c in cidrs), cidrs  # never the shared private-services range
+        assert sorted(int(p["port"]) for rule in rules for p in rule["ports"]) == [5432, 6378]  # type: ignore[index, union-attr, attr-defined]
+    addresses = [{block["ipBlock"]["cidr"] for rule in rules for block in rule["to"]} for rules in (own, other)]  # type: ignore[index, union-attr, attr-defined]
+    assert addresses[0].isdisjoint(addresses[1])  # no pod of one tenant is let out towards the other's data

@@ -66,5 +66,6 @@ class Cache(pulumi.ComponentResource):
             **extra,  # type: ignore[arg-type]
         )
         self.instance_id = instance.id
+        self.host = instance.host  # the private IP: the tenant's NetworkPolicy egress is this /32 only
         self.endpoint = pulumi.Output.concat(instance.host, ":", instance.port.apply(str))
         self.register_outputs({"endpoint": self.endpoint})

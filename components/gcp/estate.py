@@ -20,6 +20,7 @@ from components.gcp.database import Database
 from components.gcp.kms import TenantKey
 from components.gcp.logs import LogBucket
 from components.gcp.network import Network
+from components.kubernetes.network import DATA_PORTS
 from components.naming import gcp_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
@@ -263,6 +264,8 @@ class GcpEstate(pulumi.ComponentResource):
             alert_target=alerts.channel_ids.apply(",".join),
             service_account_annotations={"iam.gke.io/gcp-service-account": workload_sa.email},
             depends_on=depends_on,
+            # Cloud SQL and Memorystore give their private IPs: egress to exactly these, not the shared range.
+            data_endpoints=[(database.endpoint, DATA_PORTS["gcp"][0]), (cache.host, DATA_PORTS["gcp"][1])],
         )
         self.register_outputs(
             {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id}

@@ -2,19 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes.meta import Manifest, object_meta
 from spec.models import AnyTenant
 
-# The only ports pods may reach outside the namespace (besides DNS): PostgreSQL and Redis.
-SERVICE_PORTS = (5432, 6379)
+# The only ports pods may reach outside the namespace (besides DNS): PostgreSQL and the cache's TLS port,
+# per cloud: ElastiCache 6379, Memorystore with in-transit encryption 6378, Azure Managed Redis 10000.
+POSTGRES_PORT = 5432
+DATA_PORTS: dict[str, tuple[int, ...]] = {"aws": (POSTGRES_PORT, 6379), "azure": (POSTGRES_PORT, 10000),
+                                           "gcp": (POSTGRES_PORT, 6378)}
+SERVICE_PORTS = DATA_PORTS["aws"]
+
+
+@dataclass(frozen=True)
+class DataEndpoint:
+    """The private address of one of the tenant's own data services and its port.
+
+    Where the cloud tells the address before deployment (Cloud SQL private IP, Memorystore host), the
+    egress is that /32 on that port only, never the shared subnet, so a pooled tenant's pods cannot
+    reach a neighbour's database or cache through the network even if they learn its address.
+    """
+
+    address: pulumi.Input[str]
+    port: int
+
+
+def _host_cidr(address: str) -> str:
+    return f"{address}/32"
 DNS_PORT = 53
 ALL_PODS: dict[str, object] = {}  # an empty podSelector selects every pod in the namespace
 
 
-def policy_specs(service_cidrs: list[str]) -> dict[str, Manifest]:
+def data_egress(
+    service_cidrs: Sequence[str], ports: Sequence[int], endpoints: Sequence[DataEndpoint] = ()
+) -> list[Manifest]:
+    """Egress rules to the tenant's data services: one /32 per own endpoint when known, else its data subnets."""
+    if endpoints:
+        return [
+            {
+                "to": [{"ipBlock": {"cidr": pulumi.Output.from_input(e.address).apply(_host_cidr)}}],
+                "ports": [{"protocol": "TCP", "port": e.port}],
+            }
+            for e in endpoints
+        ]
+    return [
+        {
+            "to": [{"ipBlock": {"cidr": cidr}} for cidr in service_cidrs],
+            "ports": [{"protocol": "TCP", "port": port} for port in ports],
+        }
+    ]
+
+
+def policy_specs(
+    service_cidrs: list[str], ports: Sequence[int] = SERVICE_PORTS, endpoints: Sequence[DataEndpoint] = ()
+) -> dict[str, Manifest]:
     """NetworkPolicy specs by object name; NetworkPolicies are additive, so the deny must come with allows."""
     return {
         # Zero trust inside the cluster: with no allow below, a pod can neither be reached nor reach out.
@@ -44,23 +90,25 @@ def policy_specs(service_cidrs: list[str]) -> dict[str, Manifest]:
         "allow-data-services": {
             "podSelector": ALL_PODS,
             "policyTypes": ["Egress"],
-            # The tenant's database and cache subnets, on their ports only: no general internet egress.
-            "egress": [
-                {
-                    "to": [{"ipBlock": {"cidr": cidr}} for cidr in service_cidrs],
-                    "ports": [{"protocol": "TCP", "port": port} for port in SERVICE_PORTS],
-                }
-            ],
+            # The tenant's own database and cache (their /32 where known, else their subnets), on their
+            # ports only: no general internet egress.
+            "egress": data_egress(service_cidrs, ports, endpoints),
         },
     }
 
 
 def build_network_policies(
-    name: str, spec: AnyTenant, namespace: pulumi.Input[str], service_cidrs: list[str], opts: pulumi.ResourceOptions
+    name: str,
+    spec: AnyTenant,
+    namespace: pulumi.Input[str],
+    service_cidrs: list[str],
+    opts: pulumi.ResourceOptions,
+    endpoints: Sequence[DataEndpoint] = (),
 ) -> list[k8s.networking.v1.NetworkPolicy]:
     policies = []
-    for policy, body in policy_specs(service_cidrs).items():
-        if policy == "allow-data-services" and not service_cidrs:
+    ports = DATA_PORTS.get(spec.cloud, SERVICE_PORTS)
+    for policy, body in policy_specs(service_cidrs, ports, endpoints).items():
+        if policy == "allow-data-services" and not service_cidrs and not endpoints:
             continue  # an ipBlock-less egress rule would allow those ports to everywhere
         policies.append(
             k8s.networking.v1.NetworkPolicy(

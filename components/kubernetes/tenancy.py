@@ -7,13 +7,13 @@ autoscaler (HPA or KEDA ScaledObject). The cluster provider arrives in ``opts.pr
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 
 from components.kubernetes.autoscaling import build_autoscaler, decide
 from components.kubernetes.namespace import build_namespace
-from components.kubernetes.network import build_network_policies
+from components.kubernetes.network import DataEndpoint, build_network_policies
 from components.kubernetes.rbac import build_rbac
 from components.kubernetes.workload import build_workload
 from spec.models import AnyTenant
@@ -23,6 +23,8 @@ class TenancyArgs(TypedDict):
     spec: AnyTenant
     # Private CIDRs of the tenant's database and cache: the only egress besides DNS and the namespace.
     service_cidrs: list[str]
+    # The tenant's own database and cache addresses where known: /32 egress instead of the subnets.
+    data_endpoints: NotRequired[list[DataEndpoint]]
     # Cloud workload-identity annotations for the workload's ServiceAccount (IRSA, Workload Identity, ...).
     service_account_annotations: dict[str, pulumi.Input[str]]
     # Prometheus the KEDA latency trigger queries; without it latency does not drive scaling.
@@ -42,7 +44,7 @@ class TenantTenancy(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
 
         ns_name = build_namespace(name, spec, child)
-        build_network_policies(name, spec, ns_name, list(args["service_cidrs"]), child)
+        build_network_policies(name, spec, ns_name, list(args["service_cidrs"]), child, args.get("data_endpoints", []))
         service_account = build_rbac(name, spec, ns_name, dict(args["service_account_annotations"]), child)
         decision = decide(spec, prometheus)
         deployment = build_workload(
