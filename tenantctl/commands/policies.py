@@ -18,10 +18,34 @@ class Framework(StrEnum):
     iso27001 = "iso27001"
 
 
+def _controls(frameworks: tuple[str, ...], framework: str) -> str:
+    return ", ".join(f.split(":", 1)[1] for f in frameworks if f.startswith(f"{framework}:"))
+
+
+def policy_table_markdown() -> str:
+    """The README's policy table: every policy of the pack, in report order (``tenantctl policies --markdown``)."""
+    lines = [
+        "| policy | level | severity | never waivable | GDPR | SOC 2 | ISO/IEC 27001:2022 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in catalog():
+        level = "mandatory" if p.mandatory else "advisory"
+        critical = "yes" if p.critical else ""
+        lines.append(
+            f"| `{p.name}` | {level} | {p.severity} | {critical} | {_controls(p.frameworks, 'gdpr')} | "
+            f"{_controls(p.frameworks, 'soc2')} | {_controls(p.frameworks, 'iso27001')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def policies(
     framework: Annotated[Framework | None, typer.Option("--framework", help="Only policies mapped to this framework.")] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's policy table.")] = False,
 ) -> None:
     """List the policy pack's policies with severity, level and their GDPR / SOC 2 / ISO 27001 controls."""
+    if markdown:
+        typer.echo(policy_table_markdown(), nl=False)
+        return
     table = Table(title="tenant-platform policies")
     for column in ("policy", "level", "severity", "controls", "description"):
         table.add_column(column, overflow="fold")
