@@ -133,4 +133,72 @@ NOT_INVARIANTS: list[NotInvariant] = [
         "subjects.*.apiGroup",
         "the RBAC API group of a Group subject, fixed by the schema",
     ),
+    # Tier choices, not invariants: the tier sets them and advisory resilience policies check them per tier.
+    NotInvariant("aws:rds/instance:Instance", "deletionProtection", "per tier (aws-rds-deletion-protection, advisory)"),
+    NotInvariant(
+        "aws:elasticache/replicationGroup:ReplicationGroup", "snapshotRetentionLimit", "per tier (snapshot retention, advisory)"
+    ),
+    NotInvariant("gcp:container/cluster:Cluster", "deletionProtection", "guards against deleting the cluster by mistake"),
+    NotInvariant("gcp:sql/databaseInstance:DatabaseInstance", "deletionProtection", "per tier (deletion protection, advisory)"),
+    NotInvariant(
+        "gcp:sql/databaseInstance:DatabaseInstance", "settings.deletionProtectionEnabled", "per tier (deletion protection)"
+    ),
+    NotInvariant(
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        "settings.backupConfiguration.backupRetentionSettings.retainedBackups",
+        "per tier; that backups run at all is the invariant (gcp-cloudsql-backups)",
+    ),
+    NotInvariant(
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        "settings.backupConfiguration.transactionLogRetentionDays",
+        "per tier; that point-in-time recovery is on is the invariant",
+    ),
+    NotInvariant(
+        "azure-native:dbforpostgresql:Server",
+        "backup.geoRedundantBackup",
+        "per tier and region pair; enterprise tenants in paired regions are proven by the geo-backup policies",
+    ),
+    # Operational settings next to a secure one.
+    NotInvariant(
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "metadataOptions.httpEndpoint",
+        "nodes need IMDS for their credentials; IMDSv2 tokens and hop limit 1 are the invariants",
+    ),
+    NotInvariant(
+        "aws:ec2/launchTemplate:LaunchTemplate", "metadataOptions.instanceMetadataTags", "tags carry no secrets either way"
+    ),
+    NotInvariant(
+        "aws:elasticache/replicationGroup:ReplicationGroup", "authTokenUpdateStrategy", "how a token change rolls out"
+    ),
+    NotInvariant("aws:rds/instance:Instance", "performanceInsightsRetentionPeriod", "how long query statistics are kept"),
+    NotInvariant(
+        "azure-native:containerservice:ManagedCluster",
+        "securityProfile.azureKeyVaultKms.keyVaultResourceId",
+        "the vault the KMS key lives in; the key and private access are proven by the AKS KMS policies",
+    ),
+    NotInvariant(
+        "azure-native:operationalinsights:Cluster",
+        "keyVaultProperties.keyVaultUri",
+        "the vault address; the key is proven by azure-loganalytics-cmk-encryption",
+    ),
+    NotInvariant(
+        "azure-native:keyvault:Vault",
+        "properties.networkAcls.bypass",
+        "lets trusted Azure services (backup, disk encryption) through the default-deny ACL",
+    ),
+    NotInvariant(
+        "azure-native:network:Subnet",
+        "privateEndpointNetworkPolicies",
+        "Azure's default for endpoint subnets; the endpoints admit only the NSG-allowed sources of their peers",
+    ),
+    NotInvariant(
+        "gcp:container/cluster:Cluster",
+        "privateClusterConfig.masterGlobalAccessConfig.enabled",
+        "off: the private endpoint is reachable from the cluster's region only; on exposes nothing publicly",
+    ),
+    NotInvariant(
+        "gcp:sql/databaseInstance:DatabaseInstance",
+        "settings.ipConfiguration.privateNetwork",
+        "which VPC the private IP is in; no public IP (ipv4Enabled) is the invariant",
+    ),
 ]
