@@ -15,12 +15,12 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 
 from components.naming import namespace_name, shared_cluster_stack
-from spec.errors import SpecError
+from spec.errors import SpecError, SpecErrors
 from spec.loader import TenantFile, line_of
+from spec.safe_yaml import load_document, require_mapping
 from tenantctl.policy.pack_config import shown_path, waiver_errors
 from tenantctl.stack_config import NS, stack_file
 
@@ -53,26 +53,25 @@ def duplicate_errors(tenants: list[TenantFile]) -> list[SpecError]:
     return errors
 
 
-def _stack_source(path: Path) -> CommentedMap | None:
-    data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, CommentedMap) else None
-
-
 def stack_errors(tenant: TenantFile, root: Path) -> list[SpecError]:
     """The tenant's stack file may not point the stack anywhere but at the tenant itself."""
     spec = tenant.spec
     path = stack_file(root, spec.tenant_id)
     if not path.exists():
         return []
-    source = _stack_source(path)
-    config: Any = source.get("config") if source is not None else None
+    shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    try:  # the same bounded loader as every other stack-file read: a hostile file is an input error here too
+        source = require_mapping(load_document(path, shown, "stack files"), shown, "a stack file")
+    except SpecErrors as exc:
+        return list(exc.errors)
+    config: Any = source.get("config")
     if not isinstance(config, CommentedMap):
         return []
-    shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     errors = []
 
     def error(key: str, message: str) -> None:
-        errors.append(SpecError(shown, line_of(source, ("config", f"{NS}:{key}")), f"{NS}:{key}", message))
+        # Field names carry no colon (the line is ``path:line: field: message``): the key as stack-file errors spell it.
+        errors.append(SpecError(shown, line_of(source, ("config", f"{NS}:{key}")), f"config.{NS}.{key}", message))
 
     own = f"tenants/{spec.tenant_id}.yaml"
     expected = shared_cluster_stack(spec.cloud, spec.region)

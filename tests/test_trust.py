@@ -286,11 +286,11 @@ def test_a_stack_file_pointing_elsewhere_is_refused_by_validate(tmp_path: Path) 
     )
     errors = [str(e) for e in stack_errors(load_tenant(path), tmp_path)]
     assert errors == [
-        "stacks/Pulumi.t1.yaml:2: tenant-platform:tenantFile: stack 't1' deploys only tenants/t1.yaml, "
+        "stacks/Pulumi.t1.yaml:2: config.tenant-platform.tenantFile: stack 't1' deploys only tenants/t1.yaml, "
         "not 'tenants/spotify-premium.yaml'",
-        "stacks/Pulumi.t1.yaml:4: tenant-platform:mode: a tenant stack is mode tenant; shared-cluster stacks are "
+        "stacks/Pulumi.t1.yaml:4: config.tenant-platform.mode: a tenant stack is mode tenant; shared-cluster stacks are "
         "named 'shared-aws-eu-west-1'",
-        "stacks/Pulumi.t1.yaml:3: tenant-platform:sharedClusterStack: must be the shared cluster of the tenant's own "
+        "stacks/Pulumi.t1.yaml:3: config.tenant-platform.sharedClusterStack: must be the shared cluster of the tenant's own "
         "cloud and region (shared-aws-eu-west-1 or <org>/tenant-platform/shared-aws-eu-west-1), not "
         "'shared-aws-us-east-1'",
     ]
