@@ -125,6 +125,9 @@ def _gke_endpoint(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     elif ctx.isolation == "strict" and not truthy(get(private, "enablePrivateEndpoint")):
         # A strict tenant's control plane has no public endpoint at all, authorized networks or not.
         yield "GKE cluster of a strict tenant must have only a private endpoint (enablePrivateEndpoint: true)."
+    elif ctx.tenant == "shared" and not truthy(get(private, "enablePrivateEndpoint")):
+        # The shared cluster hosts every pooled tenant of its region: no public endpoint either.
+        yield "The shared GKE cluster must have only a private endpoint (enablePrivateEndpoint: true)."
 
 
 # ------------------------------------------------------------------ databases and caches
