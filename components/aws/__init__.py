@@ -14,17 +14,20 @@ import pulumi_aws as aws
 
 from components.aws.alerting import Alerting
 from components.aws.budget import Budget
+from components.aws.cache import PORT as CACHE_PORT
 from components.aws.cache import Cache
 from components.aws.cluster import EksCluster, TenantAccess, irsa_role, kube_provider
 from components.aws.common import Account, account, child, physical_name, policy_document, shared_tags
 from components.aws.dashboard import Dashboard
+from components.aws.database import PORT as DB_PORT
 from components.aws.database import Database, max_connections
 from components.aws.kms import TenantKey
 from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
+from components.aws.pod_security import PodSecurity, security_group_policy, vpc_resolver
 from components.budget_amount import monthly_amount
 from components.estate import Estate, StackSettings
-from components.naming import namespace_name, tenant_group, tenant_tags
+from components.naming import k8s_labels, namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
 from spec.tiers import tier_defaults
 
@@ -79,6 +82,8 @@ class AwsTenantEstate(pulumi.ComponentResource):
         node_sg: pulumi.Input[str]
         cluster_name: pulumi.Input[str]
         depends_on: list[pulumi.Resource] = []
+        pods: PodSecurity | None = None
+        cluster_sg: pulumi.Input[str] = ""
         if spec.silo:
             network = Network(
                 f"{name}-network",
@@ -146,7 +151,14 @@ class AwsTenantEstate(pulumi.ComponentResource):
             ref = pulumi.StackReference(settings.shared_cluster_stack, opts=pulumi.ResourceOptions(parent=self))
             vpc_id = ref.require_output("networkId")
             subnet_ids = ref.require_output("privateSubnetIds")
-            node_sg = ref.require_output("nodeSecurityGroupId")
+            cluster_sg = ref.require_output("clusterSecurityGroupId")
+            # Not the shared nodes' group (every pooled tenant's pods would share it): the tenant's own pod
+            # security group is the only client its database and cache admit.
+            pods = PodSecurity(
+                f"{name}-pods", {"provider": provider, "base_name": tenant, "vpc_id": vpc_id, "tags": tags},
+                child(self, provider),
+            )
+            node_sg = pods.security_group_id
             cluster_name = ref.require_output("clusterName")
             kubeconfig = pulumi.Output.secret(ref.require_output("kubeconfig"))
             oidc_arn = ref.require_output("oidcProviderArn")
@@ -207,6 +219,19 @@ class AwsTenantEstate(pulumi.ComponentResource):
             },
             child(self, provider),
         )
+
+        k8s_provider = kube_provider(f"{name}-k8s", kubeconfig, self)
+        if pods is not None:
+            pods.allow(
+                [("database", db.security_group_id, DB_PORT), ("cache", cache.security_group_id, CACHE_PORT)],
+                vpc_resolver(SHARED_CIDR),
+            )
+            # Every pod of the namespace gets the tenant's pod group, plus the shared cluster group so that
+            # CoreDNS, kubelet probes and kube-proxy traffic keep working through the branch ENI.
+            security_group_policy(
+                f"{name}-pod-security-group-policy", namespace_name(tenant), [pods.security_group_id, cluster_sg],
+                k8s_labels(spec), pulumi.ResourceOptions(parent=self, provider=k8s_provider),
+            )
 
         # The workload's own IAM identity (IRSA): it may read its database and cache credentials, nothing else.
         namespace = namespace_name(tenant)
@@ -281,7 +306,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             child(self, provider),
         )
         self.estate = Estate(
-            k8s_provider=kube_provider(f"{name}-k8s", kubeconfig, self),
+            k8s_provider=k8s_provider,
             kubeconfig=kubeconfig,
             service_cidrs=service_cidrs,
             database_endpoint=db.endpoint,
@@ -379,6 +404,7 @@ class AwsSharedCluster(pulumi.ComponentResource):
                 "key_arn": key.arn,
                 "log_retention": SHARED_LOG_RETENTION,
                 "tags": tags,
+                "pod_eni": True,
             },
             child(self, provider),
         )

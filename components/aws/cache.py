@@ -47,6 +47,7 @@ class Cache(pulumi.ComponentResource):
     endpoint: pulumi.Output[str]
     replication_group_id: pulumi.Output[str]
     secret_arn: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:aws:Cache", name, None, opts)
@@ -143,6 +144,7 @@ class Cache(pulumi.ComponentResource):
         self.endpoint = pulumi.Output.all(group.primary_endpoint_address, PORT).apply(host_port)
         self.replication_group_id = group.replication_group_id
         self.secret_arn = secret.arn
+        self.security_group_id = sg.id
         self.register_outputs(
             {"endpoint": self.endpoint, "replicationGroupId": self.replication_group_id, "secretArn": secret.arn}
         )

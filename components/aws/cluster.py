@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -114,6 +114,16 @@ def kube_provider(name: str, kubeconfig: pulumi.Input[str], parent: pulumi.Resou
     )
 
 
+def cni_configuration(pod_eni: bool) -> dict[str, Any]:
+    """The vpc-cni add-on's configuration values."""
+    values: dict[str, Any] = {"enableNetworkPolicy": "true"}
+    if pod_eni:
+        # Pod ENI mode: SecurityGroupPolicies give pods their own security group; "standard" enforcing mode keeps
+        # the NetworkPolicies and the pod's security group both in force.
+        values["env"] = {"ENABLE_POD_ENI": "true", "POD_SECURITY_GROUP_ENFORCING_MODE": "standard"}
+    return values
+
+
 class EksClusterArgs(TypedDict):
     provider: aws.Provider
     account: Account
@@ -123,6 +133,9 @@ class EksClusterArgs(TypedDict):
     key_arn: pulumi.Input[str]
     log_retention: timedelta
     tags: dict[str, str]
+    # The shared cluster: security groups for pods (pod ENI mode, the VPC resource controller), so each pooled
+    # tenant's pods carry their own security group. A silo cluster is its tenant's alone and needs neither.
+    pod_eni: NotRequired[bool]
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -156,6 +169,16 @@ class EksCluster(pulumi.ComponentResource):
             policy_arn=managed_policy(acct.partition, "AmazonEKSClusterPolicy"),
             opts=child(self, provider),
         )
+        pod_eni = args.get("pod_eni", False)
+        ready: list[pulumi.Resource] = [attachment]
+        if pod_eni:
+            # Security groups for pods: the VPC resource controller attaches branch ENIs on the cluster's behalf.
+            ready.append(aws.iam.RolePolicyAttachment(
+                f"{name}-role-vpc-resource-controller",
+                role=role.name,
+                policy_arn=managed_policy(acct.partition, "AmazonEKSVPCResourceController"),
+                opts=child(self, provider),
+            ))
         kms_use = aws.iam.RolePolicy(
             f"{name}-role-kms",
             role=role.id,
@@ -212,7 +235,7 @@ class EksCluster(pulumi.ComponentResource):
                 "bootstrap_cluster_creator_admin_permissions": True,
             },
             tags=tags,
-            opts=child(self, provider, depends_on=[attachment, kms_use, log_group]),
+            opts=child(self, provider, depends_on=[*ready, kms_use, log_group]),
         )
         issuer = cluster.identities.apply(_issuer)
         oidc = aws.iam.OpenIdConnectProvider(
@@ -240,7 +263,7 @@ class EksCluster(pulumi.ComponentResource):
             addon_name="vpc-cni",
             service_account_role_arn=cni_role.arn,
             # NetworkPolicy enforcement: without it the tenancy's default-deny policies are inert.
-            configuration_values=json.dumps({"enableNetworkPolicy": "true"}),
+            configuration_values=json.dumps(cni_configuration(pod_eni)),
             resolve_conflicts_on_create="OVERWRITE",
             resolve_conflicts_on_update="OVERWRITE",
             tags=tags,

@@ -43,7 +43,7 @@ class DatabaseArgs(TypedDict):
     base_name: str
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]] | list[pulumi.Output[str]]
-    client_security_group_id: pulumi.Input[str]  # the nodes: the only source allowed to connect
+    client_security_group_id: pulumi.Input[str]  # silo: the nodes; pooled: the tenant pod group. The only source
     key_arn: pulumi.Input[str]
     engine_version: str
     instance_class: str

@@ -6,10 +6,13 @@ critical policy's enforcement level is refused, whoever wrote it.
 
 from __future__ import annotations
 
-from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
 from . import guard
-from .base import meta_of
+from .base import SEGREGATION, Context, Meta, Resource, as_list, is_set, meta_of, stack_policy
 
 
 def _critical() -> frozenset[str]:
@@ -20,4 +23,91 @@ def _critical() -> frozenset[str]:
 
 guard.install(_critical)
 
-POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = []
+SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+# The data services and the input naming the security groups in front of them.
+DATA_SERVICES = {
+    "aws:rds/instance:Instance": "vpcSecurityGroupIds",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "securityGroupIds",
+}
+CIDR_KEYS = ("cidrBlocks", "ipv6CidrBlocks", "prefixListIds", "cidrIpv4", "cidrIpv6", "prefixListId")
+SOURCE_KEYS = ("securityGroups", "sourceSecurityGroupId", "referencedSecurityGroupId")
+
+
+def _names_of(sg: Resource) -> set[str]:
+    return {str(v) for v in (sg.props.get("id"), sg.props.get("name")) if is_set(v)}
+
+
+def _fronting(resources: Sequence[Resource]) -> list[Resource]:
+    """Security groups named by a database's or cache's security-group input, by dependency or id/name."""
+    groups = [r for r in resources if r.type == SG]
+    found: dict[str, Resource] = {}
+    for data in (r for r in resources if r.type in DATA_SERVICES):
+        ids = {str(v) for v in as_list(data.props.get(DATA_SERVICES[data.type]))}
+        for sg in groups:
+            if sg.urn in data.dependencies or ids & _names_of(sg):
+                found[sg.urn] = sg
+    return list(found.values())
+
+
+def _rules(sg: Resource, resources: Sequence[Resource]) -> Iterator[tuple[Resource, Mapping[str, Any]]]:
+    """Every ingress rule of ``sg``: inline, and separate rule resources pointing at it."""
+    for rule in as_list(sg.props.get("ingress")):
+        if isinstance(rule, Mapping):
+            yield sg, rule
+    for r in resources:
+        separate = r.type == INGRESS_RULE or (r.type == SG_RULE and str(r.props.get("type") or "").lower() == "ingress")
+        target = r.props.get("securityGroupId")
+        if separate and is_set(target) and (sg.urn in r.dependencies or str(target) in _names_of(sg)):
+            yield r, r.props
+
+
+def _own_sources(owner: Resource, sg: Resource, sources: list[str], groups: Sequence[Resource]) -> bool:
+    """Are ``sources`` security groups of this stack? By id or name when known; under preview, where ids are
+    not inputs, by the rule depending on as many of this stack's other groups as it names sources."""
+    named = {n for g in groups for n in _names_of(g)}
+    unknown = {s for s in sources if s not in named}
+    if any("placeholder" in s for s in unknown):  # an offline stand-in for another stack's output
+        return False
+    in_stack = {g.urn for g in groups if g.urn != sg.urn and g.urn in owner.dependencies}
+    return len(unknown) <= len(in_stack)
+
+
+def _data_sources(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+    groups = [r for r in resources if r.type == SG]
+    for sg in _fronting(resources):
+        bad = False
+        for owner, rule in _rules(sg, resources):
+            sources = [str(s) for key in SOURCE_KEYS for s in as_list(rule.get(key)) if is_set(s)]
+            if any(as_list(rule.get(k)) for k in CIDR_KEYS if is_set(rule.get(k))) or not _own_sources(
+                owner, sg, sources, groups
+            ):
+                bad = True
+        if bad:
+            yield (
+                f"Security group {sg.name} fronts the tenant's database or cache: its ingress sources must be only "
+                "security groups created in this stack (the tenant's pod security group), never a shared node "
+                "group, another stack's group or a CIDR.",
+                sg.urn,
+            )
+
+
+POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
+    stack_policy(
+        Meta(
+            "aws-data-pooled-source",
+            "Checks that the security groups in front of a tenant's RDS instance and ElastiCache replication group "
+            "admit only security groups created in the tenant's own stack.",
+            Severity.CRITICAL,
+            "Admit the tenant's pod security group (components/aws/pod_security.py), never the shared cluster's "
+            "node security group or a CIDR: on a shared cluster every pooled tenant's pods carry the node group.",
+            SEGREGATION,
+            "isolation",
+            True,
+            {},
+            True,
+        ),
+        _data_sources,
+    ),
+]

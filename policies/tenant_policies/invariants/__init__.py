@@ -59,6 +59,6 @@ class Invariant:
 
 def rows() -> list[Invariant]:
     """Every row, by area."""
-    from . import aws, azure, gcp, kubernetes
+    from . import aws, azure, gcp, kubernetes, trust
 
-    return [*kubernetes.ROWS, *aws.ROWS, *azure.ROWS, *gcp.ROWS]
+    return [*kubernetes.ROWS, *aws.ROWS, *azure.ROWS, *gcp.ROWS, *trust.ROWS]

@@ -22,6 +22,8 @@ NOT_INVARIANTS: list[NotInvariant] = [
     # Address plans and names: where things are, not who can reach them.
     NotInvariant("aws:ec2/vpc:Vpc", "cidrBlock", "the VPC's private address plan; reachability is the security groups'"),
     NotInvariant("aws:ec2/subnet:Subnet", "cidrBlock", "the subnet's share of the address plan"),
+    NotInvariant("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "cidrIpv4",
+                 "a pod group's DNS to the VPC resolver's /32; who reaches data is aws-data-pooled-source's"),
     NotInvariant("gcp:compute/subnetwork:Subnetwork", "ipCidrRange", "the subnet's private address plan"),
     NotInvariant("gcp:compute/subnetwork:Subnetwork", "secondaryIpRanges", "pod and service address ranges inside the VPC"),
     NotInvariant("gcp:container/cluster:Cluster", "privateClusterConfig.masterIpv4CidrBlock", "the control plane's private /28"),
