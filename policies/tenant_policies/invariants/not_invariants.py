@@ -203,4 +203,10 @@ NOT_INVARIANTS: list[NotInvariant] = [
         "settings.ipConfiguration.privateNetwork",
         "which VPC the private IP is in; no public IP (ipv4Enabled) is the invariant",
     ),
+    NotInvariant(
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "spec.egress.*.to.*.ipBlock.cidr",
+        "where the tenant's data services listen (the tenant's /32s on GKE, data subnets on AKS); on EKS the pod "
+        "security group is the boundary (aws-data-pooled-source); metadata addresses are refused by their own policy",
+    ),
 ]
