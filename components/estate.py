@@ -8,7 +8,7 @@ the cloud-independent Kubernetes tenancy needs. Builders are imported lazily
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -29,6 +29,20 @@ class StackSettings:
     billing_account: str | None = None  # GCP billing account the tenant's budget lives on
 
 
+@dataclass(frozen=True)
+class NamespacedObject:
+    """A cloud-specific object that lives in the tenant namespace (e.g. EKS's SecurityGroupPolicy).
+
+    The cloud builder describes it; the tenancy creates it once the namespace exists, so it is never
+    applied before its namespace on a first deployment.
+    """
+
+    name: str
+    api_version: str
+    kind: str
+    spec: dict[str, Any]
+
+
 @dataclass
 class Estate:
     """What a cloud builder hands to the Kubernetes tenancy and to the stack outputs."""
@@ -44,6 +58,8 @@ class Estate:
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     # Resources the tenancy must wait for (node pools, CNI add-ons) before creating workload objects.
     depends_on: list[pulumi.Resource] = field(default_factory=list)
+    # Objects the tenancy creates in the tenant namespace after the namespace itself.
+    namespaced_objects: list[NamespacedObject] = field(default_factory=list)
     # (private address, port) of the tenant's own database and cache where the cloud knows them before
     # deployment: the namespace's data egress is then exactly these /32s (see kubernetes/network.py).
     data_endpoints: list[tuple[pulumi.Input[str], int]] = field(default_factory=list)

@@ -36,6 +36,7 @@ class TenantPlatform(pulumi.ComponentResource):
                 "spec": spec,
                 "service_cidrs": estate.service_cidrs,
                 "data_endpoints": [DataEndpoint(address, port) for address, port in estate.data_endpoints],
+                "namespaced_objects": estate.namespaced_objects,
                 "service_account_annotations": estate.service_account_annotations,
                 "prometheus_address": settings.prometheus_address,
             },

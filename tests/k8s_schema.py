@@ -185,9 +185,32 @@ def validate_scaled_object(body: dict[str, Any]) -> None:
         assert spec["minReplicaCount"] <= spec.get("maxReplicaCount", 100), "minReplicaCount > maxReplicaCount"
 
 
+SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"
+SGP_CRD = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "crds" / (
+    "amazon-vpc-resource-controller-k8s/vpcresources.k8s.aws_securitygrouppolicies.yaml"
+)
+
+
+@functools.cache
+def security_group_policy_validator() -> jsonschema.Draft7Validator | None:
+    """The upstream CRD's schema (read from ../shared at test time), or None where it is absent."""
+    if not SGP_CRD.exists():
+        return None
+    crd = yaml.safe_load(SGP_CRD.read_text(encoding="utf-8"))
+    version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1beta1")
+    schema = _strict(version["schema"]["openAPIV3Schema"])
+    schema.setdefault("properties", {})["metadata"] = {"type": "object"}
+    return jsonschema.Draft7Validator(schema)
+
+
 def validate_any(resource: RenderedResource, minor: str) -> None:
     body = manifest(resource)
     if resource.type == SCALED_OBJECT:
         validate_scaled_object(body)
+    elif resource.type == SECURITY_GROUP_POLICY:
+        validator = security_group_policy_validator()
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)) if validator else []
+        if errors:
+            raise AssertionError("; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors))
     else:
         validate_kubernetes(body, minor)

@@ -26,8 +26,8 @@ from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
 from components.aws.pod_security import PodSecurity, security_group_policy, vpc_resolver
 from components.budget_amount import monthly_amount
-from components.estate import Estate, StackSettings
-from components.naming import k8s_labels, namespace_name, tenant_group, tenant_tags
+from components.estate import Estate, NamespacedObject, StackSettings
+from components.naming import namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
 from spec.tiers import tier_defaults
 
@@ -221,6 +221,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
         )
 
         k8s_provider = kube_provider(f"{name}-k8s", kubeconfig, self)
+        namespaced: list[NamespacedObject] = []
         if pods is not None:
             pods.allow(
                 [("database", db.security_group_id, DB_PORT), ("cache", cache.security_group_id, CACHE_PORT)],
@@ -228,10 +229,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             )
             # Every pod of the namespace gets the tenant's pod group, plus the shared cluster group so that
             # CoreDNS, kubelet probes and kube-proxy traffic keep working through the branch ENI.
-            security_group_policy(
-                f"{name}-pod-security-group-policy", namespace_name(tenant), [pods.security_group_id, cluster_sg],
-                k8s_labels(spec), pulumi.ResourceOptions(parent=self, provider=k8s_provider),
-            )
+            namespaced.append(security_group_policy([pods.security_group_id, cluster_sg]))
 
         # The workload's own IAM identity (IRSA): it may read its database and cache credentials, nothing else.
         namespace = namespace_name(tenant)
@@ -314,6 +312,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             alert_target=alerting.topic_arn,
             service_account_annotations={"eks.amazonaws.com/role-arn": workload_role.arn},
             depends_on=depends_on,
+            namespaced_objects=namespaced,
         )
         self.register_outputs(
             {

@@ -14,9 +14,9 @@ from typing import TypedDict
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from components.aws.common import child, physical_name, with_name
+from components.estate import NamespacedObject
 
 DNS_PORT = 53
 SGP_API_VERSION = "vpcresources.k8s.aws/v1beta1"
@@ -90,19 +90,11 @@ class PodSecurity(pulumi.ComponentResource):
             )
 
 
-def security_group_policy(
-    name: str,
-    namespace: str,
-    group_ids: list[pulumi.Input[str]],
-    labels: dict[str, str],
-    opts: pulumi.ResourceOptions,
-) -> k8s.apiextensions.CustomResource:
-    """Every pod of ``namespace`` (empty podSelector) gets ``group_ids`` on its branch ENI."""
-    return k8s.apiextensions.CustomResource(
-        name,
-        api_version=SGP_API_VERSION,
-        kind="SecurityGroupPolicy",
-        metadata={"name": "tenant-pods", "namespace": namespace, "labels": labels},
-        spec={"podSelector": {}, "securityGroups": {"groupIds": group_ids}},
-        opts=opts,
+def security_group_policy(group_ids: list[pulumi.Input[str]]) -> NamespacedObject:
+    """Every pod of the tenant namespace (empty podSelector) gets ``group_ids`` on its branch ENI."""
+    return NamespacedObject(
+        "tenant-pods",
+        SGP_API_VERSION,
+        "SecurityGroupPolicy",
+        {"podSelector": {}, "securityGroups": {"groupIds": group_ids}},
     )

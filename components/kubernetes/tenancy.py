@@ -10,8 +10,11 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 import pulumi
+import pulumi_kubernetes as k8s
 
+from components.estate import NamespacedObject
 from components.kubernetes.autoscaling import build_autoscaler, decide
+from components.kubernetes.meta import object_meta
 from components.kubernetes.namespace import build_namespace
 from components.kubernetes.network import DataEndpoint, build_network_policies
 from components.kubernetes.rbac import build_rbac
@@ -25,6 +28,8 @@ class TenancyArgs(TypedDict):
     service_cidrs: list[str]
     # The tenant's own database and cache addresses where known: /32 egress instead of the subnets.
     data_endpoints: NotRequired[list[DataEndpoint]]
+    # Cloud-specific objects for the tenant namespace (EKS SecurityGroupPolicy), created after the namespace.
+    namespaced_objects: NotRequired[list[NamespacedObject]]
     # Cloud workload-identity annotations for the workload's ServiceAccount (IRSA, Workload Identity, ...).
     service_account_annotations: dict[str, pulumi.Input[str]]
     # Prometheus the KEDA latency trigger queries; without it latency does not drive scaling.
@@ -44,6 +49,16 @@ class TenantTenancy(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
 
         ns_name = build_namespace(name, spec, child)
+        for obj in args.get("namespaced_objects", []):
+            # The namespace's name is an output of the namespace: the object waits for it on a first deploy.
+            k8s.apiextensions.CustomResource(
+                f"{name}-{obj.name}",
+                api_version=obj.api_version,
+                kind=obj.kind,
+                metadata=object_meta(obj.name, ns_name, spec),
+                spec=obj.spec,
+                opts=child,
+            )
         build_network_policies(name, spec, ns_name, list(args["service_cidrs"]), child, args.get("data_endpoints", []))
         service_account = build_rbac(name, spec, ns_name, dict(args["service_account_annotations"]), child)
         decision = decide(spec, prometheus)
