@@ -249,7 +249,8 @@ def _read_members(archive: Path) -> dict[str, bytes]:
                 members[name] = data
     except ArchiveError:
         raise
-    except (tarfile.TarError, OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError) as exc:
+    except (tarfile.TarError, OSError, EOFError, zlib.error, gzip.BadGzipFile, ValueError, TypeError) as exc:
+        # TypeError: a gzip header cut inside its flag bytes makes the stdlib call ord() on an empty read.
         raise _fail(archive, "archive", f"not a readable tenant-platform backup ({type(exc).__name__}: {exc})") from None
     return members
 
