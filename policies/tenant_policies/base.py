@@ -372,6 +372,23 @@ def stack_policy(meta: Meta, check: StackCheck) -> StackValidationPolicy:
     return policy
 
 
+def segregation_meta(
+    name: str, description: str, remediation: str, config: dict[str, Any] | None = None, *, critical: bool = False
+) -> Meta:
+    """A Kubernetes isolation policy (namespace fences, RBAC): segregation controls, critical ones at critical severity."""
+    return Meta(
+        name,
+        description,
+        Severity.CRITICAL if critical else Severity.HIGH,
+        remediation,
+        SEGREGATION,
+        "isolation",
+        True,
+        dict(config or {}),
+        critical,
+    )
+
+
 def meta_of(policy: ResourceValidationPolicy | StackValidationPolicy) -> Meta:
     return policy.meta  # type: ignore[union-attr, no-any-return]
 

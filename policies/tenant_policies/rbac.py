@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from .base import K8S_LABEL_PREFIX, SEGREGATION, UNKNOWN, Context, Meta, as_list, get, resource_policy
+from .base import K8S_LABEL_PREFIX, UNKNOWN, Context, as_list, get, resource_policy, segregation_meta
 
 ROLE_TYPES = frozenset({"kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"})
 BINDING_TYPES = frozenset(
@@ -42,18 +42,6 @@ ADMIN_ROLES = frozenset({"cluster-admin", "admin", "edit"})
 TOKEN_ANNOTATION = "tenant-platform.io/needs-service-account-token"
 
 
-def _meta(name: str, description: str, remediation: str, *, critical: bool = False, config: dict[str, Any] | None = None) -> Meta:
-    return Meta(
-        name,
-        description,
-        Severity.CRITICAL if critical else Severity.HIGH,
-        remediation,
-        SEGREGATION,
-        "isolation",
-        True,
-        dict(config or {}),
-        critical,
-    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -188,7 +176,7 @@ def _service_account_token(props: Mapping[str, Any], ctx: Context) -> Iterator[s
 
 POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-no-wildcards",
             "Checks that no Role grants wildcard apiGroups, resources, verbs or non-resource URLs.",
             "List the apiGroups, resources and verbs the persona needs (CKV_K8S_49, CIS 5.1.3).",
@@ -197,7 +185,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _wildcards,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-no-secrets-access",
             "Checks that no tenant Role can read or write Secrets unless the Role is configured as a secret reader.",
             "Remove every verb on secrets; workloads get credentials through workload identity (CIS 5.1.2).",
@@ -214,7 +202,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _secrets,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-no-escalation",
             "Checks that no Role grants escalate, bind or impersonate, or writing Roles and RoleBindings.",
             "Remove the escalate, bind and impersonate verbs and write access to RBAC objects "
@@ -225,7 +213,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _escalation,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-no-workload-identity",
             "Checks that no tenant Role grants pods/exec, pods/attach or serviceaccounts/token.",
             "Remove pods/exec, pods/attach and serviceaccounts/token; debug through logs and events (CIS 5.1.4).",
@@ -234,7 +222,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _identity,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-isolation-read-only",
             "Checks that no tenant Role can write NetworkPolicies, ResourceQuotas, LimitRanges or Namespaces.",
             "Grant only get, list and watch on the namespace's isolation objects (CIS 5.3.2, 5.7.1).",
@@ -243,7 +231,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _isolation_read_only,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-no-admin-binding",
             "Checks that no binding grants the cluster-admin, admin or edit ClusterRole.",
             "Bind the tenant's own namespace Role instead (CIS 5.1.1).",
@@ -253,7 +241,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _admin_binding,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-binding-subjects",
             "Checks that bindings in a tenant stack name only the tenant's groups and its namespace's service accounts.",
             "Bind the group tenant:<id>:developers or a ServiceAccount of the tenant's namespace (CIS 5.1.1, 5.1.7).",
@@ -263,7 +251,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _subjects,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-rbac-no-cluster-scope",
             "Checks that a tenant stack creates no ClusterRole or ClusterRoleBinding.",
             "Use a Role and a RoleBinding in the tenant's namespace (CIS 5.1.1).",
@@ -273,7 +261,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _cluster_scope,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-serviceaccount-no-token-automount",
             "Checks that ServiceAccounts do not mount their API token into pods unless annotated as needing it.",
             f"Set automountServiceAccountToken: false, or annotate {TOKEN_ANNOTATION}: \"true\" (CIS 5.1.6).",

@@ -8,18 +8,17 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
+from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from .base import (
     K8S_LABEL_PREFIX,
-    SEGREGATION,
     UNKNOWN,
     Context,
-    Meta,
     Resource,
     as_list,
     get,
     resource_policy,
+    segregation_meta,
     stack_policy,
 )
 
@@ -34,20 +33,6 @@ METADATA_ADDRESSES = ("169.254.169.254", "fd00:ec2::254", "169.254.170.2")
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
 
-def _meta(
-    name: str, description: str, remediation: str, config: dict[str, Any] | None = None, critical: bool = False
-) -> Meta:
-    return Meta(
-        name,
-        description,
-        Severity.CRITICAL if critical else Severity.HIGH,
-        remediation,
-        SEGREGATION,
-        "isolation",
-        True,
-        dict(config or {}),
-        critical,
-    )
 
 
 def _tenant_namespaces(resources: Sequence[Resource]) -> list[Resource]:
@@ -310,7 +295,7 @@ def _quota_exposure(resources: Sequence[Resource], ctx: Context) -> Iterator[tup
 
 POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     stack_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-namespace-limit-range",
             "Checks that every tenant namespace has a LimitRange with default container requests and limits.",
             "Add a LimitRange of type Container with default and defaultRequest for cpu and memory to the namespace.",
@@ -318,7 +303,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _limit_range,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-service-no-node-exposure",
             "Checks that no Service opens node ports or claims external IPs.",
             "Use a ClusterIP Service behind the platform's ingress; remove externalIPs (CVE-2020-8554).",
@@ -328,7 +313,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _node_exposure,
     ),
     stack_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-namespace-quota-exposure",
             "Checks that every tenant namespace's ResourceQuota allows no NodePorts (and no LoadBalancers when strict).",
             "Set services.nodeports: \"0\" in the namespace's ResourceQuota (and services.loadbalancers: \"0\" for strict "
@@ -337,7 +322,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _quota_exposure,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-object-tenant-namespace",
             "Checks that every namespaced Kubernetes object of a tenant stack is in the tenant's own namespace.",
             "Create the object in the tenant's namespace tenant-<id> (metadata.namespace from the Namespace resource).",
@@ -348,7 +333,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _tenant_namespace,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-networkpolicy-namespace-scoped",
             "Checks that NetworkPolicies admit no unnamed sources and select no other tenant's namespace.",
             "Name ingress sources; select other namespaces only by kubernetes.io/metadata.name (kube-system "
@@ -367,7 +352,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _namespace_scoped,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-networkpolicy-no-metadata-egress",
             "Checks that no NetworkPolicy egress rule opens the cloud metadata endpoint.",
             "Give every egress rule explicit destinations and list 169.254.169.254/32, 169.254.170.2/32 and "
@@ -386,7 +371,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _metadata_egress,
     ),
     stack_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-namespace-default-deny",
             "Checks that every tenant namespace has a default-deny NetworkPolicy.",
             "Add a NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] to the namespace, "
@@ -395,7 +380,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _network_policy,
     ),
     stack_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-namespace-resource-quota",
             "Checks that every tenant namespace has a ResourceQuota on CPU, memory and pods.",
             "Add a ResourceQuota with requests.cpu, requests.memory and pods to the namespace.",
@@ -403,7 +388,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         _quota,
     ),
     resource_policy(
-        _meta(
+        segregation_meta(
             "kubernetes-namespace-pod-security",
             "Checks that tenant namespaces enforce Pod Security Admission.",
             "Label the namespace pod-security.kubernetes.io/enforce: restricted.",
