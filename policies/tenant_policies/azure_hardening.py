@@ -32,6 +32,7 @@ from .base import (
     is_set,
     resource_policy,
     stack_policy,
+    string_list,
     truthy,
 )
 
@@ -985,18 +986,10 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             controls=BACKUP,
             severity=Severity.MEDIUM,
             config={
-                "geoBackupTiers": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": ["enterprise"],
-                    "description": "Tiers whose backups are also kept in the paired region.",
-                },
-                "pairedRegions": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(PAIRED_REGIONS),
-                    "description": "Regions with an Azure pair (where geo-redundant backup exists).",
-                },
+                "geoBackupTiers": string_list(["enterprise"], "Tiers whose backups are also kept in the paired region."),
+                "pairedRegions": string_list(
+                    list(PAIRED_REGIONS), "Regions with an Azure pair (where geo-redundant backup exists)."
+                ),
             },
         ),
         [PG_SERVER],

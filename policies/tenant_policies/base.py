@@ -56,6 +56,11 @@ CONTEXT_SCHEMA: dict[str, dict[str, Any]] = {
 }
 
 
+def string_list(default: Any, description: str) -> dict[str, Any]:
+    """A policy config setting that is a list of strings (registries, roles, tiers, addresses, ...)."""
+    return {"type": "array", "items": {"type": "string"}, "default": default, "description": description}
+
+
 @dataclass(frozen=True)
 class Controls:
     """A policy's compliance mapping."""

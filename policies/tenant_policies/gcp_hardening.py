@@ -35,6 +35,7 @@ from .base import (
     is_set,
     resource_policy,
     stack_policy,
+    string_list,
     truthy,
 )
 
@@ -779,12 +780,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "encryption",
             controls=KEY_MANAGEMENT,
             config={
-                "keyProtectionLevels": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": ["HSM", "EXTERNAL", "EXTERNAL_VPC"],
-                    "description": "Protection levels a tenant key may use.",
-                }
+                "keyProtectionLevels": string_list(["HSM", "EXTERNAL", "EXTERNAL_VPC"], "Protection levels a tenant key may use.")
             },
         ),
         [CRYPTO_KEY],
@@ -820,12 +816,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             KEY_MANAGEMENT,
             critical=True,
             config={
-                "keyRoles": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": KEY_ROLES,
-                    "description": "Roles a grant on a tenant key may give.",
-                }
+                "keyRoles": string_list(KEY_ROLES, "Roles a grant on a tenant key may give.")
             },
         ),
         [
@@ -845,12 +836,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             Severity.HIGH,
             IDENTITY,
             config={
-                "deniedProjectRoles": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": PROJECT_ROLES_DENIED,
-                    "description": "Roles a project-level grant may never give.",
-                }
+                "deniedProjectRoles": string_list(PROJECT_ROLES_DENIED, "Roles a project-level grant may never give.")
             },
         ),
         ["gcp:projects/iAMMember:IAMMember", "gcp:projects/iAMBinding:IAMBinding"],

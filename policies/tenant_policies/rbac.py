@@ -14,7 +14,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from .base import K8S_LABEL_PREFIX, UNKNOWN, Context, as_list, get, resource_policy, segregation_meta
+from .base import K8S_LABEL_PREFIX, UNKNOWN, Context, as_list, get, resource_policy, segregation_meta, string_list
 
 ROLE_TYPES = frozenset({"kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"})
 BINDING_TYPES = frozenset(
@@ -190,12 +190,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "Checks that no tenant Role can read or write Secrets unless the Role is configured as a secret reader.",
             "Remove every verb on secrets; workloads get credentials through workload identity (CIS 5.1.2).",
             config={
-                "secretReaders": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": [],
-                    "description": "Names of Roles allowed to read Secrets.",
-                }
+                "secretReaders": string_list([], "Names of Roles allowed to read Secrets.")
             },
         ),
         ROLE_TYPES,

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from .base import AVAILABILITY, BACKUP, Context, Meta, as_int, as_list, get, resource_policy, truthy
+from .base import AVAILABILITY, BACKUP, Context, Meta, as_int, as_list, get, resource_policy, string_list, truthy
 
 MIN_BACKUP_DAYS = {"free": 1, "standard": 7, "premium": 7, "enterprise": 14}
 MIN_SNAPSHOT_DAYS = {"free": 0, "standard": 1, "premium": 3, "enterprise": 7}
@@ -31,20 +31,10 @@ SNAPSHOT_SCHEMA = {
     }
 }
 HA_SCHEMA = {
-    "haTiers": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": HA_TIERS,
-        "description": "Tiers whose databases and caches must be multi-zone.",
-    }
+    "haTiers": string_list(HA_TIERS, "Tiers whose databases and caches must be multi-zone.")
 }
 PROTECT_SCHEMA = {
-    "protectedTiers": {
-        "type": "array",
-        "items": {"type": "string"},
-        "default": PROTECTED_TIERS,
-        "description": "Tiers whose databases must refuse deletion.",
-    }
+    "protectedTiers": string_list(PROTECTED_TIERS, "Tiers whose databases must refuse deletion.")
 }
 
 

@@ -20,6 +20,7 @@ from .base import (
     resource_policy,
     segregation_meta,
     stack_policy,
+    string_list,
 )
 
 PSA_LEVELS = ("privileged", "baseline", "restricted")
@@ -339,12 +340,9 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "Name ingress sources; select other namespaces only by kubernetes.io/metadata.name (kube-system "
             "with a podSelector for DNS).",
             {
-                "systemNamespaces": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(SYSTEM_NAMESPACES),
-                    "description": "Namespaces tenant pods may select with a podSelector besides their own.",
-                }
+                "systemNamespaces": string_list(
+                    list(SYSTEM_NAMESPACES), "Namespaces tenant pods may select with a podSelector besides their own."
+                )
             },
             critical=True,
         ),
@@ -358,12 +356,9 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "Give every egress rule explicit destinations and list 169.254.169.254/32, 169.254.170.2/32 and "
             "fd00:ec2::254/128 in the except of any ipBlock that covers them.",
             {
-                "metadataAddresses": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "default": list(METADATA_ADDRESSES),
-                    "description": "Metadata endpoint addresses no egress rule may reach.",
-                }
+                "metadataAddresses": string_list(
+                    list(METADATA_ADDRESSES), "Metadata endpoint addresses no egress rule may reach."
+                )
             },
             critical=True,
         ),

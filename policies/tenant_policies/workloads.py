@@ -15,7 +15,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
-from .base import CAPACITY, UNKNOWN, Context, Controls, Meta, as_int, as_list, get, is_set, resource_policy
+from .base import CAPACITY, UNKNOWN, Context, Controls, Meta, as_int, as_list, get, is_set, resource_policy, string_list
 from .pods import Container, PodTemplate, is_workload, pod_templates
 
 WORKLOAD = Controls(gdpr=("Art.32(1)(b)",), soc2=("CC6.1", "CC6.8"), iso27001=("A.8.9", "A.8.22"))
@@ -458,12 +458,9 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
         "CKV_K8S_14, CKV_K8S_43, CIS 5.5.1",
         controls=PROVENANCE,
         config={
-            "allowedRegistries": {
-                "type": "array",
-                "items": {"type": "string"},
-                "default": list(DEFAULT_REGISTRIES),
-                "description": "Registries or registry/path prefixes images may come from without a digest.",
-            }
+            "allowedRegistries": string_list(
+                list(DEFAULT_REGISTRIES), "Registries or registry/path prefixes images may come from without a digest."
+            )
         },
     ),
 ]
