@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from spec.loader import TenantFile
-from tenantctl.fleet.scaling import edit_paths
 from tenantctl.optimize.recommendation import Recommendation
 from tenantctl.optimize.reprice import edited
 
@@ -37,9 +36,9 @@ def apply(tenant: TenantFile, chosen: Sequence[Recommendation], root: Path, toda
 
     before = tenant.path.read_text(encoding="utf-8")
     changes = combined(chosen)
-    after = edit_paths(before, changes)
     with tempfile.TemporaryDirectory() as scratch:
         candidate = edited(tenant, changes, Path(scratch))
+        after = candidate.path.read_text(encoding="utf-8")  # exactly the text that was validated and planned
         verdict = enforce([render_tenant(candidate, root)], today)[0]
     blocking = [f"{v.policy}: {v.message}" for v in verdict.blocking]
     diff = "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{shown}", f"b/{shown}"))

@@ -79,7 +79,7 @@ def recommend(
             except SpecErrors as exc:
                 skipped.append(f"{proposal.kind}: {proposal.summary()}: {exc.errors[0].message}")
                 continue
-            after, after_peak = pricer.expected(tenant, changes)
+            after, after_peak = pricer.expected(candidate)
             evidence = {**proposal.evidence, "max_saving_usd": round(peak - after_peak, 2)}
             saving = None if proposal.kind == "spot" else expected - after  # no cited spot price
             out.append(replace(proposal, evidence=evidence, monthly_saving_usd=saving))

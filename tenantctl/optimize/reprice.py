@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +40,9 @@ class Pricer:
     def estimate(self, tenant: TenantFile) -> TenantCost:
         return estimate_fleet([tenant], self.root, self.usage)[0]
 
-    def expected(self, tenant: TenantFile, changes: Mapping[tuple[str, ...], Any]) -> tuple[float, float]:
-        """(expected, max) monthly USD of the tenant after ``changes``."""
-        with tempfile.TemporaryDirectory() as scratch:
-            total = self.estimate(edited(tenant, changes, Path(scratch))).total()
+    def expected(self, tenant: TenantFile) -> tuple[float, float]:
+        """(expected, max) monthly USD of ``tenant`` (an edited variant, already validated)."""
+        total = self.estimate(tenant).total()
         return total.expected, total.max
 
 
