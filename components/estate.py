@@ -27,6 +27,8 @@ class StackSettings:
     shared_cluster_stack: str | None = None
     monthly_budget_usd: float | None = None  # None: the tier's default (components.budget_amount)
     billing_account: str | None = None  # GCP billing account the tenant's budget lives on
+    cert_issuer: str | None = None  # cert-manager ClusterIssuer for the tenant's TLS; None: addons.contract default
+    ingress_domain: str | None = None  # parent domain of the tenant's default host; None: addons.contract default
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from spec.models import AnyTenant
@@ -52,3 +53,14 @@ def k8s_labels(spec: AnyTenant) -> dict[str, str]:
 def shared_cluster_stack(cloud: str, region: str) -> str:
     """Stack name of the shared regional cluster pooled tenants live on."""
     return f"shared-{cloud}-{region}"
+
+
+def bucket_name(tenant_id: str, cloud: str) -> str:
+    """The tenant's object storage: an S3/GCS bucket, or an Azure Storage account (3–24 lowercase alphanumerics).
+
+    Globally unique namespaces: the Azure name keeps a hash of the full id, since the id itself may be cut.
+    """
+    if cloud == "azure":
+        digest = hashlib.sha256(tenant_id.encode()).hexdigest()[:4]
+        return "tp" + re.sub(r"[^a-z0-9]", "", tenant_id)[:18] + digest
+    return f"tp-{tenant_id}-objects"

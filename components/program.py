@@ -69,6 +69,8 @@ def _settings(config: pulumi.Config, stack: str, cloud: str, region: str) -> Sta
         shared_cluster_stack=shared_stack_of(stack, config.get("sharedClusterStack"), cloud, region),
         monthly_budget_usd=config.get_float("monthlyBudget"),
         billing_account=config.get("billingAccount"),
+        cert_issuer=config.get("certIssuer"),
+        ingress_domain=config.get("ingressDomain"),
     )
 
 

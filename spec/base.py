@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -23,3 +25,12 @@ class FieldError(ValueError):
         super().__init__(message)
         self.loc = loc
         self.message = message
+
+
+def _tier_defaulted(schema: dict[str, Any]) -> None:
+    """In the published JSON Schema nothing under tenant_config is required: the tier fills it."""
+    schema.pop("required", None)
+
+
+# For every model under tenant_config: the loader merges the tier's defaults before validation.
+TIER_DEFAULTED = ConfigDict(json_schema_extra=_tier_defaulted)

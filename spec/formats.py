@@ -107,3 +107,23 @@ def private_network(value: str, low: int, high: int) -> ipaddress.IPv4Network:
     if not any(network.subnet_of(block) for block in PRIVATE_V4):
         raise ValueError(f"{value} is not private address space (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)")
     return network
+
+
+# RFC 1123 host names as Gateway API accepts them, minus wildcards: a tenant names exact hosts, so a
+# `*.example.com` can never capture another tenant's traffic.
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+MAX_HOSTNAME = 253
+
+
+def hostname(value: str) -> str:
+    """A fully qualified, lowercase DNS host name (at least two labels, no wildcard, not an IP address)."""
+    if len(value) > MAX_HOSTNAME:
+        raise ValueError(f"{_shown(value)} is longer than {MAX_HOSTNAME} characters")
+    if value.startswith("*"):
+        raise ValueError(f"{_shown(value)}: wildcards are not allowed; name each host")
+    labels = value.split(".")
+    if len(labels) < 2 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValueError(f"{_shown(value)} is not a lowercase fully qualified host name such as shop.example.com")
+    if labels[-1].isdigit():
+        raise ValueError(f"{_shown(value)} is an IP address, not a host name")
+    return value

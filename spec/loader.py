@@ -63,7 +63,16 @@ def _with_tier_defaults(raw: dict[str, Any]) -> dict[str, Any]:
         config = {}
     if not isinstance(config, dict):
         return raw
-    return {**raw, "tenant_config": deep_merge(tier_defaults(str(tier), cloud), config)}
+    return {**raw, "tenant_config": deep_merge(tier_defaults(str(tier), cloud), _expand_shorthands(config))}
+
+
+def _expand_shorthands(config: dict[str, Any]) -> dict[str, Any]:
+    """``performance.circuit_breaker: true`` (the original boolean key) means the tier's breaker, on or off."""
+    performance = config.get("performance")
+    if isinstance(performance, dict) and isinstance(performance.get("circuit_breaker"), bool):
+        performance = {**performance, "circuit_breaker": {"enabled": performance["circuit_breaker"]}}
+        return {**config, "performance": performance}
+    return config
 
 
 def _field(loc: tuple[str | int, ...]) -> str:

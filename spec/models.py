@@ -18,27 +18,22 @@ from zoneinfo import available_timezones
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator, model_validator
 
-from spec.base import FieldError, StrictModel
+from spec.base import TIER_DEFAULTED, FieldError, StrictModel
 from spec.clouds import aws as aws_facts
 from spec.clouds import azure as azure_facts
 from spec.clouds import gcp as gcp_facts
 from spec.durations import Duration
 from spec.formats import cron_expression, image_reference
+from spec.slo import Slo
+from spec.storage import ObjectStorage
 from spec.tiers import QUOTA_CEILINGS, TIER_CEILINGS, Tier
+from spec.traffic import CircuitBreaker, Ingress, RateLimit
 
 DNS_LABEL = r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$"
 QUANTITY = r"^([0-9]{1,12}(\.[0-9]{1,6})?)(m|Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$"
 CRON = r"^\S+ \S+ \S+ \S+ \S+$"
 Percent = Annotated[int, Field(ge=1, le=100, description="Percent, 1 to 100.")]
 Quantity = Annotated[str, Field(pattern=QUANTITY, description="Kubernetes quantity, e.g. 500m, 2, 512Mi, 4Gi.")]
-
-
-def _tier_defaulted(schema: dict[str, Any]) -> None:
-    """In the published JSON Schema nothing under tenant_config is required: the tier fills it."""
-    schema.pop("required", None)
-
-
-TIER_DEFAULTED = ConfigDict(json_schema_extra=_tier_defaulted)
 
 
 class Metrics(StrictModel):
@@ -132,6 +127,7 @@ class Monitoring(StrictModel):
         list[Literal["slack", "email", "webhook"]],
         Field(description="Channels alerts go to; their targets come from stack config secrets, never from YAML."),
     ]
+    slo: Annotated[Slo, Field(description="Objectives the multi-window burn-rate alerts protect; tier defaults.")]
 
     @field_validator("metrics_retention")
     @classmethod
@@ -161,13 +157,25 @@ class Security(StrictModel):
     audit_logging: Annotated[Literal[True], Field(description="Control-plane audit logs; always on.")]
 
 
+def _breaker_shorthand(schema: dict[str, Any]) -> None:
+    """The published schema also takes the original ``circuit_breaker: true|false`` (the loader expands it)."""
+    schema.pop("required", None)
+    breaker = schema["properties"]["circuit_breaker"]
+    description = breaker.pop("description", None)
+    schema["properties"]["circuit_breaker"] = {"anyOf": [{"type": "boolean"}, breaker], "description": description}
+
+
 class Performance(StrictModel):
-    model_config = TIER_DEFAULTED
+    model_config = ConfigDict(json_schema_extra=_breaker_shorthand)
     cache_ttl: Annotated[int, Field(ge=0, le=604800, description="Cache entry TTL in seconds, for the workload.")]
     connection_pool: Annotated[
         int, Field(ge=1, le=5000, description="Database connection pool size; also sizes max_connections.")
     ]
-    circuit_breaker: Annotated[bool, Field(description="Workload-side circuit breaker towards the database.")]
+    rate_limit: Annotated[RateLimit, Field(description="The gateway's request rate limit for the tenant; tier defaults.")]
+    circuit_breaker: Annotated[
+        CircuitBreaker,
+        Field(description="The gateway's circuit breaker, outlier detection and retries; `true`/`false` is short for enabled."),
+    ]
 
 
 class Cluster(StrictModel):
@@ -296,6 +304,8 @@ class TenantConfigBase(StrictModel):
     cache: Cache
     workload: Workload
     compliance: Compliance
+    ingress: Ingress
+    object_storage: ObjectStorage
 
     # The cloud's own size grammars (spec.clouds.<cloud>): each raises ValueError with the user's message.
     size_checks: ClassVar[tuple[Callable[[str], None], Callable[[str], None], Callable[[str], None]] | None] = None

@@ -44,7 +44,19 @@ _COMMON: dict[str, Any] = {
     },
     "monitoring": {"real_time": False, "alert_channels": ["email"]},
     "security": {"encryption": "AES-256", "audit_logging": True},
-    "performance": {"cache_ttl": 300, "connection_pool": 20, "circuit_breaker": True},
+    "performance": {
+        "cache_ttl": 300,
+        "connection_pool": 20,
+        "circuit_breaker": {
+            "enabled": True,
+            "consecutive_5xx": 5,
+            "ejection_time": "30s",
+            "max_ejection_percent": 50,
+            "retries": {"attempts": 2, "per_try_timeout": "2s"},
+        },
+    },
+    # Empty: the platform's default host <tenant_id>.<stack's ingress domain>; None: internal when strict.
+    "ingress": {"hostnames": [], "load_balancer": None},
     "cluster": {"kubernetes_version": "1.31", "disk_size_gb": 50},
     "database": {"engine_version": "16"},
     "cache": {"engine_version": "7.1"},
@@ -63,8 +75,14 @@ _COMMON: dict[str, Any] = {
 
 _BY_TIER: dict[str, dict[str, Any]] = {
     "free": {
+        "performance": {
+            "rate_limit": {"requests_per_second": 50, "burst": 100},
+            "circuit_breaker": {"max_connections": 64, "max_pending_requests": 64, "max_parallel_requests": 128,
+                                "retries": {"max_parallel": 16}},
+        },
+        "object_storage": {"noncurrent_version_days": 7},
         "autoscaling": {"min_replicas": 1, "max_replicas": 3},
-        "monitoring": {"metrics_retention": "7d"},
+        "monitoring": {"metrics_retention": "7d", "slo": {"availability": 99.0, "latency_p95": "1s"}},
         "security": {"isolation_level": "standard"},
         "cluster": {"min_nodes": 1, "max_nodes": 3, "availability_zones": 2},
         "database": {"storage_gb": 20, "max_storage_gb": 50, "high_availability": False,
@@ -73,8 +91,14 @@ _BY_TIER: dict[str, dict[str, Any]] = {
         "workload": {"quota": {"cpu": "2", "memory": "4Gi", "pods": 20, "storage": "20Gi"}},
     },
     "standard": {
+        "performance": {
+            "rate_limit": {"requests_per_second": 200, "burst": 400},
+            "circuit_breaker": {"max_connections": 256, "max_pending_requests": 256, "max_parallel_requests": 512,
+                                "retries": {"max_parallel": 32}},
+        },
+        "object_storage": {"noncurrent_version_days": 30},
         "autoscaling": {"min_replicas": 2, "max_replicas": 10},
-        "monitoring": {"metrics_retention": "14d"},
+        "monitoring": {"metrics_retention": "14d", "slo": {"availability": 99.5, "latency_p95": "300ms"}},
         "security": {"isolation_level": "standard"},
         "cluster": {"min_nodes": 2, "max_nodes": 5, "availability_zones": 2},
         "database": {"storage_gb": 50, "max_storage_gb": 200, "high_availability": False,
@@ -83,8 +107,14 @@ _BY_TIER: dict[str, dict[str, Any]] = {
         "workload": {"quota": {"cpu": "8", "memory": "16Gi", "pods": 50, "storage": "100Gi"}},
     },
     "premium": {
+        "performance": {
+            "rate_limit": {"requests_per_second": 1000, "burst": 2000},
+            "circuit_breaker": {"max_connections": 1024, "max_pending_requests": 1024, "max_parallel_requests": 2048,
+                                "retries": {"max_parallel": 128}},
+        },
+        "object_storage": {"noncurrent_version_days": 90},
         "autoscaling": {"min_replicas": 2, "max_replicas": 20},
-        "monitoring": {"metrics_retention": "30d"},
+        "monitoring": {"metrics_retention": "30d", "slo": {"availability": 99.9, "latency_p95": "200ms"}},
         "security": {"isolation_level": "strict"},
         "cluster": {"min_nodes": 2, "max_nodes": 10, "availability_zones": 3},
         "database": {"storage_gb": 100, "max_storage_gb": 1000, "high_availability": True,
@@ -93,8 +123,14 @@ _BY_TIER: dict[str, dict[str, Any]] = {
         "workload": {"quota": {"cpu": "32", "memory": "64Gi", "pods": 200, "storage": "500Gi"}},
     },
     "enterprise": {
+        "performance": {
+            "rate_limit": {"requests_per_second": 5000, "burst": 10000},
+            "circuit_breaker": {"max_connections": 4096, "max_pending_requests": 4096, "max_parallel_requests": 8192,
+                                "retries": {"max_parallel": 512}},
+        },
+        "object_storage": {"noncurrent_version_days": 365},
         "autoscaling": {"min_replicas": 3, "max_replicas": 50},
-        "monitoring": {"metrics_retention": "90d"},
+        "monitoring": {"metrics_retention": "90d", "slo": {"availability": 99.99, "latency_p95": "100ms"}},
         "security": {"isolation_level": "strict"},
         "cluster": {"min_nodes": 3, "max_nodes": 20, "availability_zones": 3},
         "database": {"storage_gb": 200, "max_storage_gb": 4000, "high_availability": True,

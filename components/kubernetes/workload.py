@@ -37,7 +37,7 @@ def performance_data(spec: AnyTenant) -> dict[str, str]:
         "CACHE_TTL_SECONDS": str(performance.cache_ttl),
         "DB_POOL_SIZE": str(pool_per_replica(spec)),
         "DB_POOL_SIZE_TOTAL": str(performance.connection_pool),
-        "CIRCUIT_BREAKER_ENABLED": "true" if performance.circuit_breaker else "false",
+        "CIRCUIT_BREAKER_ENABLED": "true" if performance.circuit_breaker.enabled else "false",
     }
 
 
