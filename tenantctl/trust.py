@@ -1,11 +1,10 @@
 """Rules across tenant files and stack files: a stack deploys exactly its own tenant, and no two tenants
-claim the same id, stack or namespace.
+claim the same id, stack, namespace, database, cache, bucket, ingress host or pooled data address.
 
 One tenant file is checked by ``spec``; what only shows across files is checked here, before
 ``validate`` or ``plan`` renders anything. Every problem is ``path:line: field: message`` (exit 2).
-Database, cache and bucket names are derived from the tenant id (``physical_name``: the id, a
-suffix and, when cut to a service's limit, a hash of the whole id), so unique ids give unique
-names; the namespace is checked explicitly because it is what pooled tenants share a cluster by.
+The names compared are the ones the components derive (``components/naming.py``: the id, a suffix and,
+when cut to a service's limit, a hash of the whole id), compared case-insensitively after Unicode NFKC.
 """
 
 from __future__ import annotations
@@ -17,12 +16,14 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
-from components.naming import namespace_name, shared_cluster_stack
+from components.data_addresses import data_addresses
+from components.kubernetes.addons.contract import DEFAULT_INGRESS_DOMAIN
+from components.naming import bucket_name, cache_name, database_name, namespace_name, shared_cluster_stack
 from spec.errors import SpecError, SpecErrors
 from spec.loader import TenantFile, line_of
 from spec.safe_yaml import load_document, require_mapping
 from tenantctl.policy.pack_config import shown_path, waiver_errors
-from tenantctl.stack_config import NS, stack_file
+from tenantctl.stack_config import NS, read_stack_file, stack_file
 
 PROJECT = "tenant-platform"
 
@@ -32,24 +33,89 @@ def identity(tenant_id: str) -> str:
     return unicodedata.normalize("NFKC", tenant_id).casefold()
 
 
+def _derived_names(spec: Any) -> list[tuple[str, str]]:
+    """(kind, name) of everything named after the tenant id, as the components name it."""
+    tenant, cloud = identity(spec.tenant_id), spec.cloud
+    names = [
+        ("tenant id", tenant),
+        ("namespace", namespace_name(tenant)),
+        (f"{cloud} database name", identity(database_name(tenant, cloud))),
+        (f"{cloud} cache name", identity(cache_name(tenant, cloud))),
+        (f"{cloud} bucket name", identity(bucket_name(tenant, cloud))),
+    ]
+    if cloud == "azure" and spec.isolation == "standard":
+        # One shared VNet per region: two pooled tenants there must not be given one private-endpoint address.
+        pair = data_addresses(spec.tenant_id)
+        names.append((f"pooled data address pair in the shared {spec.region} VNet", f"{pair.database}+{pair.cache}"))
+    return names
+
+
 def duplicate_errors(tenants: list[TenantFile]) -> list[SpecError]:
-    """Two files with one tenant id (or one namespace) would render into one stack and mix their reports."""
+    """Two files with one tenant id would render into one stack and mix their reports; two tenants with one
+    namespace, database, cache or bucket name (or private-endpoint address) would fight over one resource."""
     errors: list[SpecError] = []
     claims: dict[tuple[str, str], TenantFile] = {}
     for tenant in tenants:
-        spec = tenant.spec
-        for kind, value in (("tenant id", identity(spec.tenant_id)), ("namespace", namespace_name(identity(spec.tenant_id)))):
-            first = claims.setdefault((kind, value), tenant)
+        for kind, value in _derived_names(tenant.spec):
+            scope = tenant.spec.region if kind.startswith("pooled data") else ""
+            first = claims.setdefault((kind, scope + value), tenant)
             if first is not tenant:
+                shown = value.replace("+", " and ") if kind.startswith("pooled data") else repr(value)
                 errors.append(
                     SpecError(
                         shown_path(tenant),
                         tenant.line_of(("tenant_id",)),
                         "tenant_id",
-                        f"{kind} {value!r} is already claimed by {shown_path(first)}: every tenant needs its own",
+                        f"{kind} {shown} is already claimed by {shown_path(first)}: every tenant needs its own",
                     )
                 )
-                break
+                break  # one derived clash per file: the rest follow from it
+    return errors
+
+
+def ingress_domain(tenant: TenantFile, root: Path) -> str:
+    """The parent domain of the tenant's default host: its stack's ``ingressDomain``, else the platform's."""
+    path = stack_file(root, tenant.spec.tenant_id)
+    try:
+        values = read_stack_file(path) if path.exists() else {}
+    except SpecErrors:
+        values = {}  # reported by ``stack_errors``
+    domain = values.get(f"{NS}:ingressDomain")
+    return str(domain) if isinstance(domain, str) and domain else DEFAULT_INGRESS_DOMAIN
+
+
+def _host(name: str) -> str:
+    return identity(name).rstrip(".")
+
+
+def host_errors(tenants: list[TenantFile], root: Path) -> list[SpecError]:
+    """No two tenants route one host name: neither two listed hosts nor a listed host and another's default
+    host ``<tenant_id>.<ingress domain>`` (which every tenant keeps, listed hosts or not)."""
+    errors: list[SpecError] = []
+    defaults: dict[str, TenantFile] = {}
+    for tenant in tenants:
+        defaults.setdefault(_host(f"{tenant.spec.tenant_id}.{ingress_domain(tenant, root)}"), tenant)
+    listed: dict[str, TenantFile] = {}
+    for tenant in tenants:
+        ingress = getattr(tenant.spec.tenant_config, "ingress", None)
+        for index, name in enumerate(getattr(ingress, "hostnames", None) or []):
+            host = _host(name)
+            owner = defaults.get(host)
+            first = listed.setdefault(host, tenant)
+            if owner is not None and owner is not tenant:
+                message = f"host name {host!r} is the default host of {shown_path(owner)}"
+            elif first is not tenant:
+                message = f"host name {host!r} is already claimed by {shown_path(first)}"
+            else:
+                continue
+            errors.append(
+                SpecError(
+                    shown_path(tenant),
+                    tenant.line_of(("tenant_config", "ingress", "hostnames", index)),
+                    f"tenant_config.ingress.hostnames.{index}",
+                    f"{message}: every host routes to one tenant",
+                )
+            )
     return errors
 
 
@@ -93,8 +159,10 @@ def stack_errors(tenant: TenantFile, root: Path) -> list[SpecError]:
 
 
 def trust_errors(tenants: list[TenantFile], root: Path, today: dt.date | None = None) -> list[SpecError]:
-    """Every cross-file problem ``validate`` and ``plan`` refuse: waivers, duplicate tenants, stack files."""
+    """Every cross-file problem ``validate`` and ``plan`` refuse: waivers, duplicate tenants and names, shared
+    host names, stack files."""
     errors = [e for t in tenants for e in waiver_errors(t, today)]
     errors += duplicate_errors(tenants)
+    errors += host_errors(tenants, root)
     errors += [e for t in tenants for e in stack_errors(t, root)]
     return errors

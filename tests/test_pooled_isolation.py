@@ -116,8 +116,8 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
 # The data ports per cloud (PostgreSQL; Azure Managed Redis' TLS port; Memorystore's in-transit-encryption port).
 IP_DATA_PORTS = {"azure": [5432, 10000], "gcp": [5432, 6378]}
-# The shared westeurope VNet is 10.101.0.0/16; nodes and service subnets fill its first /19.
-AZURE_DATA_SUBNET = ipaddress.ip_network("10.101.32.0/19")
+# The shared westeurope VNet is 10.101.0.0/16; nodes and service subnets are in its first half, pooled data in the second.
+AZURE_DATA_SUBNET = ipaddress.ip_network("10.101.128.0/17")
 AZURE_SERVICE_SUBNETS = [ipaddress.ip_network(c) for c in ("10.101.0.0/20", "10.101.16.0/24", "10.101.17.0/24")]
 
 

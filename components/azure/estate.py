@@ -39,7 +39,7 @@ from components.budget_amount import monthly_amount
 from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses
 from components.estate import Estate, StackSettings
 from components.kubernetes.network import DATA_PORTS
-from components.naming import namespace_name, tenant_tags
+from components.naming import cache_name, database_name, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
 # Tiers whose database backups are also kept in the paired region.
@@ -264,7 +264,7 @@ class AzureEstate(pulumi.ComponentResource):
         database_args: DatabaseArgs = {
             "resource_group_name": rg,
             "location": location,
-            "server_name": physical_name(name, "pg", 63),
+            "server_name": database_name(name, "azure"),
             "version": config.database.engine_version,
             "sku_name": config.database.instance_class,
             "storage_gb": config.database.storage_gb,
@@ -292,7 +292,7 @@ class AzureEstate(pulumi.ComponentResource):
         cache_args: CacheArgs = {
             "resource_group_name": rg,
             "location": location,
-            "cache_name": physical_name(name, "redis", 60),  # Azure Managed Redis: at most 60 characters
+            "cache_name": cache_name(name, "azure"),  # Azure Managed Redis: at most 60 characters
             "node_type": config.cache.node_type,
             "replicas": config.cache.replicas,
             "zones": config.cluster.availability_zones,

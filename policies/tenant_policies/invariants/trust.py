@@ -15,8 +15,8 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
 AZURE_CACHE_PORT = 10000
 # The shared westeurope VNet's pooled data subnet, and an address in it that is no example tenant's own.
-SHARED_DATA_SUBNET = "10.101.32.0/19"
-NEIGHBOUR_ADDRESS = "10.101.32.4/32"
+SHARED_DATA_SUBNET = "10.101.128.0/17"
+NEIGHBOUR_ADDRESS = "10.101.128.4/32"
 
 
 def _fronts_data(props: Mapping[str, Any]) -> bool:
