@@ -7,7 +7,8 @@ private endpoint's address is not an output once it is registered in a private D
 (``ipConfigurations``) from a subnet of the shared VNet that nothing else allocates from. The address
 pair is a pure function of the tenant id, so tenant stacks, ``tenantctl validate`` and the policy pack
 agree on it without a shared allocation table; two tenants of a region hashing to one pair are refused by
-``tenantctl validate``/``plan`` (``tenantctl/trust.py``), naming both files.
+``tenantctl validate``/``plan`` (``tenantctl/trust.py``), naming both files, and the platform team gives
+the newer one another pair with ``tenant-platform:dataAddressSlot`` in its stack file.
 
 Pure Python: ``tenantctl`` imports this without the Azure SDK.
 """
@@ -50,9 +51,14 @@ def slot_of(tenant_id: str, vnet_cidr: str = SHARED_VNET_CIDR) -> int:
     return int(hashlib.sha256(tenant_id.encode()).hexdigest(), 16) % slot_count(vnet_cidr)
 
 
-def data_addresses(tenant_id: str, vnet_cidr: str = SHARED_VNET_CIDR) -> DataAddresses:
-    """The tenant's database and cache private-endpoint addresses: two adjacent usable addresses."""
-    slot = slot_of(tenant_id, vnet_cidr)
+def data_addresses(tenant_id: str, slot: int | None = None, vnet_cidr: str = SHARED_VNET_CIDR) -> DataAddresses:
+    """The tenant's database and cache private-endpoint addresses: two adjacent usable addresses.
+
+    ``slot``: the stack's ``dataAddressSlot``, set only to resolve a clash; default the tenant id's hash.
+    """
+    slot = slot_of(tenant_id, vnet_cidr) if slot is None else slot
+    if not 0 <= slot < slot_count(vnet_cidr):
+        raise ValueError(f"data address slot {slot} is outside 0..{slot_count(vnet_cidr) - 1}")
     net = ipaddress.IPv4Network(data_subnet(vnet_cidr))
     first = RESERVED_FIRST + 2 * slot
     return DataAddresses(slot, str(net[first]), str(net[first + 1]))

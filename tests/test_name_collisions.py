@@ -16,7 +16,7 @@ from spec import load_tenant
 from spec.loader import TenantFile
 from tenantctl import trust
 from tenantctl.cli import app
-from tenantctl.trust import duplicate_errors, host_errors
+from tenantctl.trust import duplicate_errors, host_errors, stack_errors
 
 POOLED_AZURE = "tier: standard\ncloud: azure\nregion: {region}\ntenant_config:\n  security:\n    isolation_level: standard\n"
 AWS = "tier: standard\ncloud: aws\nregion: eu-west-1\n"
@@ -92,7 +92,14 @@ def test_pooled_aks_tenants_given_one_private_address_are_refused(tmp_path: Path
     second = _write(tmp_path, "pool-155", POOLED_AZURE.format(region="westeurope"))
     [error] = [str(e) for e in duplicate_errors(_load(first, second))]
     assert error.startswith(f"{second}:1: tenant_id: pooled data address pair in the shared westeurope VNet 10.101.")
-    assert error.endswith(f"is already claimed by {first}: every tenant needs its own")
+    assert f"is already claimed by {first}: " in error
+    assert "give the tenant not yet deployed another pair with tenant-platform:dataAddressSlot" in error
+    # The platform team's fix: the newer tenant's stack file names a free pair.
+    stacks = tmp_path / "stacks"
+    stacks.mkdir()
+    (stacks / "Pulumi.pool-155.yaml").write_text("config:\n  tenant-platform:dataAddressSlot: 7\n", encoding="utf-8")
+    assert duplicate_errors(_load(first, second), tmp_path) == []
+    assert stack_errors(load_tenant(second), tmp_path) == []
     # In different regions they are in different VNets; as silo tenants they have VNets of their own.
     elsewhere = _write(tmp_path / "b", "pool-155", POOLED_AZURE.format(region="northeurope"))
     assert duplicate_errors(_load(first, elsewhere)) == []
@@ -142,3 +149,23 @@ def test_the_examples_claim_no_name_twice() -> None:
     root = Path(__file__).resolve().parent.parent
     tenants = [load_tenant(p) for p in sorted((root / "tenants").glob("*.yaml"))]
     assert duplicate_errors(tenants) == [] and host_errors(tenants, root) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "slot", "message"),
+    [
+        (AWS, "7", "only a pooled Azure tenant has a data address pair to choose"),
+        (POOLED_AZURE.format(region="westeurope"), "16381", "must be a whole number from 0 to 16380, not 16381"),
+        (POOLED_AZURE.format(region="westeurope"), "'7'", "must be a whole number from 0 to 16380, not '7'"),
+    ],
+)
+def test_a_data_address_slot_must_be_a_pair_of_a_pooled_aks_tenant(
+    tmp_path: Path, body: str, slot: str, message: str
+) -> None:
+    path = _write(tmp_path, "one", body)
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "stacks" / "Pulumi.one.yaml").write_text(f"config:\n  tenant-platform:dataAddressSlot: {slot}\n",
+                                                        encoding="utf-8")
+    assert [str(e) for e in stack_errors(load_tenant(path), tmp_path)] == [
+        f"stacks/Pulumi.one.yaml:2: config.tenant-platform.dataAddressSlot: {message}"
+    ]

@@ -209,3 +209,16 @@ def test_no_neighbour_pod_is_let_out_towards_the_tenants_data(
         if a.tenant.spec.cloud == "azure":
             data = [ipaddress.ip_address(x) for x in _endpoint_addresses(a).values()]
         assert data and not any(address in net for address in data for net in _egress_networks(b))
+
+
+@pytest.mark.parametrize("tenant", _pooled_examples("azure"))
+def test_a_stacks_data_address_slot_moves_both_endpoints_and_the_egress(tenant: str) -> None:
+    from tenantctl.render import render_program
+    from tenantctl.stack_config import tenant_stack_config
+
+    config = tenant_stack_config(load_tenant(ROOT / "tenants" / f"{tenant}.yaml"), ROOT)
+    resources = render_program(tenant, {**config.values, "tenant-platform:dataAddressSlot": "0"}, config.secret_keys)
+    r = RenderedTenant(tenant=load_tenant(ROOT / "tenants" / f"{tenant}.yaml"), stack=config, resources=resources)
+    # Pair 0 is the first two addresses Azure does not keep for itself (x.0 to x.3 are reserved).
+    assert _endpoint_addresses(r) == {"postgresqlServer": "10.101.128.4", "redisEnterprise": "10.101.128.5"}
+    assert sorted(str(n) for n in _egress_networks(r)) == ["10.101.128.4/32", "10.101.128.5/32"]

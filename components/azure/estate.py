@@ -147,7 +147,7 @@ class AzureEstate(pulumi.ComponentResource):
             endpoint_subnet = ref.get_output("privateEndpointSubnetId")
             database_subnet = ref.get_output("databaseSubnetId")
             data_subnet = ref.get_output("dataSubnetId")
-            pooled = data_addresses(spec.tenant_id)
+            pooled = data_addresses(spec.tenant_id, settings.data_address_slot)
             shared_rg = shared_resource_group(settings.shared_cluster_stack)
             # The shared stack owns the VNet's private DNS zones (one zone of a name per VNet).
             zones = {
