@@ -21,6 +21,7 @@ from components.kubernetes.addons.contract import DEFAULT_INGRESS_DOMAIN
 from components.naming import bucket_name, cache_name, database_name, namespace_name, shared_cluster_stack
 from spec.errors import SpecError, SpecErrors
 from spec.loader import TenantFile, line_of
+from spec.models import AnyTenant
 from spec.safe_yaml import load_document, require_mapping
 from tenantctl.policy.pack_config import shown_path, waiver_errors
 from tenantctl.stack_config import NS, read_stack_file, stack_file
@@ -47,11 +48,11 @@ def _data_slot(values: dict[str, Any]) -> int | None:
     return slot if isinstance(slot, int) and not isinstance(slot, bool) and 0 <= slot < slot_count() else None
 
 
-def _pooled_azure(spec: Any) -> bool:
+def _pooled_azure(spec: AnyTenant) -> bool:
     return bool(spec.cloud == "azure" and spec.isolation == "standard")
 
 
-def _derived_names(spec: Any, slot: int | None) -> list[tuple[str, str]]:
+def _derived_names(spec: AnyTenant, slot: int | None) -> list[tuple[str, str]]:
     """(kind, name) of everything named after the tenant id, as the components name it."""
     tenant, cloud = identity(spec.tenant_id), spec.cloud
     names = [

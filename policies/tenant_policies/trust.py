@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
 from . import guard
-from .base import SEGREGATION, Context, Meta, Resource, as_list, is_set, meta_of, stack_policy
+from .base import SEGREGATION, Context, Meta, Resource, as_int, as_list, is_set, meta_of, stack_policy
 
 
 def _critical() -> frozenset[str]:
@@ -116,13 +116,29 @@ def _pooled_azure(resources: Sequence[Resource], ctx: Context) -> bool:
     return ctx.isolation == "standard" and bool(types & set(AZURE_DATA)) and AKS not in types
 
 
+# PostgreSQL and Azure Managed Redis' TLS port: what a pooled AKS tenant's data egress opens.
+AZURE_DATA_PORTS = (5432, 10000)
+
+
+def _opens_data_ports(rule: Mapping[str, Any]) -> bool:
+    """Does the egress rule reach a data port? No ports means every port; a named port may be any."""
+    ports = [p for p in as_list(rule.get("ports")) if isinstance(p, Mapping)]
+    if not ports:
+        return True
+    for port in ports:
+        first, last = as_int(port.get("port")), as_int(port.get("endPort"))
+        if first is None or any(first <= data <= (last or first) for data in AZURE_DATA_PORTS):
+            return True
+    return False
+
+
 def _egress_problems(policy: Resource, own: set[str]) -> Iterator[str]:
     for rule in as_list((policy.props.get("spec") or {}).get("egress")):
-        if not isinstance(rule, Mapping):
+        if not isinstance(rule, Mapping) or not _opens_data_ports(rule):
             continue
         peers = [p for p in as_list(rule.get("to")) if isinstance(p, Mapping)]
-        if not peers and as_list(rule.get("ports")):
-            yield "an egress rule with ports and no destination (every address)"
+        if not peers:
+            yield "an egress rule to the data ports with no destination (every address)"
         for peer in peers:
             block = peer.get("ipBlock")
             if not isinstance(block, Mapping):
@@ -170,8 +186,8 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     stack_policy(
         Meta(
             "azure-data-pooled-egress",
-            "Checks that a pooled AKS tenant's NetworkPolicies open egress only to /32s of the static addresses "
-            "of the tenant's own private endpoints (its database and cache), never a subnet.",
+            "Checks that a pooled AKS tenant's NetworkPolicies open egress to the data ports (PostgreSQL, Redis) only "
+            "towards /32s of the static addresses of the tenant's own private endpoints, never a subnet.",
             Severity.CRITICAL,
             "Give the tenant's database and cache private endpoints static addresses (components/data_addresses.py, "
             "ipConfigurations) and open exactly those /32s: the shared data subnets hold every pooled tenant's data.",
