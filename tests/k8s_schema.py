@@ -21,7 +21,8 @@ import pulumi_kubernetes as k8s
 import yaml
 from pulumi.runtime import rpc
 
-from components.kubernetes.tenancy import TenantTenancy
+from components.kubernetes.ingress import IngressSettings
+from components.kubernetes.tenancy import TenancyArgs, TenantTenancy
 from spec.loader import TenantFile, load_tenant
 from tenantctl.mocks import EstateMocks
 from tenantctl.render import RecordingMonitor, RenderedResource
@@ -83,6 +84,7 @@ def render_tenancy(
     tenant: TenantFile,
     prometheus_address: str | None = None,
     service_cidrs: list[str] | None = None,
+    ingress: IngressSettings | None = None,
 ) -> tuple[list[RenderedResource], dict[str, str]]:
     """Run ``TenantTenancy`` alone under Pulumi's mocks; returns what was registered and its outputs."""
     spec = tenant.spec
@@ -94,14 +96,17 @@ def render_tenancy(
 
     def program() -> pulumi.Output[Any]:
         provider = k8s.Provider("cluster", kubeconfig="{}")
+        args: TenancyArgs = {
+            "spec": spec,
+            "service_cidrs": SERVICE_CIDRS if service_cidrs is None else service_cidrs,
+            "service_account_annotations": dict(SA_ANNOTATIONS),
+            "prometheus_address": prometheus_address,
+        }
+        if ingress is not None:
+            args["ingress"] = ingress
         tenancy = TenantTenancy(
             f"{spec.tenant_id}-tenancy",
-            {
-                "spec": spec,
-                "service_cidrs": SERVICE_CIDRS if service_cidrs is None else service_cidrs,
-                "service_account_annotations": dict(SA_ANNOTATIONS),
-                "prometheus_address": prometheus_address,
-            },
+            args,
             pulumi.ResourceOptions(providers=[provider]),
         )
         keys = ("namespace", "autoscaling_mode", "autoscaling_reason")
