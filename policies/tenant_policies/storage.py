@@ -255,8 +255,13 @@ def _s3_access_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _attached(companion: Resource, owner: Resource, key: str, name: Any) -> bool:
+    """Does ``companion`` configure ``owner``: its ``key`` names it, or, while that is still unknown (a preview
+    of new resources), it depends on it. A known name decides alone: the log bucket's policy depends on
+    the tenant's bucket (its source ARN) without configuring it."""
     value = companion.props.get(key)
-    return owner.urn in companion.dependencies or (isinstance(name, str) and bool(name) and value == name)
+    if isinstance(value, str) and isinstance(name, str) and name:
+        return value == name
+    return owner.urn in companion.dependencies
 
 
 S3_COMPANIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -369,9 +374,10 @@ def _az_noncurrent(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _refers(resource: Resource, account: Resource, name: Any, text: Any) -> bool:
-    return account.urn in resource.dependencies or (
-        isinstance(name, str) and bool(name) and isinstance(text, str) and f"/storageaccounts/{name.lower()}" in text.lower()
-    )
+    """``text`` (a resource id) is the account's or one of its services', or, while unknown, a dependency."""
+    if isinstance(text, str) and isinstance(name, str) and name:
+        return re.search(rf"/storageaccounts/{re.escape(name.lower())}(/|$)", text.lower()) is not None
+    return account.urn in resource.dependencies
 
 
 def _az_controls(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
