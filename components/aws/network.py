@@ -201,6 +201,7 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_cidrs = plan.private
         self.public_subnet_ids = public_ids
         self.flow_log_group = log_group.name
+        self.nat_gateway_ids = [n.id for n in nats]  # their drop and port-allocation alarms (aws/alerting.py)
         self.register_outputs(
             {"vpcId": self.vpc_id, "privateSubnetIds": self.private_subnet_ids, "privateSubnetCidrs": plan.private}
         )
