@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -102,12 +103,27 @@ def _has_cloud(resources: Sequence[Resource], prefix: str) -> bool:
     return any(r.type.startswith(prefix) for r in resources)
 
 
+# ALARM("name") / OK(...) / INSUFFICIENT_DATA(...) references inside a composite alarm's rule.
+_ALARM_REF = re.compile(r'\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*"?([^"()]+?)"?\s*\)')
+
+
+def _notifies(alarm: Resource) -> bool:
+    return bool(as_list(alarm.props.get("alarmActions"))) and alarm.props.get("actionsEnabled") is not False
+
+
 def _aws_alerting(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     if not _has_cloud(resources, "aws:"):
         return
     alarms = [r for r in resources if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    composites = [r for r in resources if r.type == "aws:cloudwatch/compositeAlarm:CompositeAlarm"]
+    for composite in composites:
+        if not _notifies(composite):
+            yield f"CloudWatch composite alarm {composite.name} must notify at least one action (alarmActions).", composite.urn
+    # An alarm without actions is fine only as an input a notifying composite evaluates (the SLO burn-rate
+    # look-backs page together, never alone); anything else silent is an alarm nobody hears.
+    evaluated = {name for c in composites if _notifies(c) for name in _ALARM_REF.findall(str(c.props.get("alarmRule", "")))}
     for alarm in alarms:
-        if not as_list(alarm.props.get("alarmActions")) or alarm.props.get("actionsEnabled") is False:
+        if not _notifies(alarm) and alarm.props.get("name") not in evaluated:
             yield f"CloudWatch alarm {alarm.name} must notify at least one action (alarmActions).", alarm.urn
     if not alarms or not any(r.type == "aws:sns/topicSubscription:TopicSubscription" for r in resources):
         yield "The tenant must have CloudWatch alarms wired to at least one SNS subscription (alert channel).", None
@@ -129,6 +145,13 @@ def _azure_alerting(resources: Sequence[Resource], ctx: Context) -> Iterator[tup
     for alert in alerts:
         if not (as_list(alert.props.get("actions")) or get(alert.props, "actions", "actionGroups")):
             yield f"Azure Monitor alert {alert.name} must notify an action group (actions).", alert.urn
+    # Prometheus rule groups (the SLO burn-rate rules): every alerting rule notifies an action group.
+    for group in (r for r in resources if r.type == "azure-native:alertsmanagement:PrometheusRuleGroup"):
+        for rule in as_list(group.props.get("rules")):
+            if isinstance(rule, Mapping) and rule.get("alert") and not any(
+                isinstance(a, Mapping) and a.get("actionGroupId") for a in as_list(rule.get("actions"))
+            ):
+                yield f"Prometheus rule {rule['alert']} of {group.name} must notify an action group (actions).", group.urn
     receivers = ("emailReceivers", "webhookReceivers", "smsReceivers", "azureAppPushReceivers", "logicAppReceivers")
     groups = [
         r for r in resources if r.type == "azure-native:monitor:ActionGroup" and any(as_list(r.props.get(k)) for k in receivers)
