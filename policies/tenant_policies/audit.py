@@ -171,6 +171,50 @@ def _gcp_alerting(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple
         yield "The tenant must have alert policies wired to at least one notification channel.", None
 
 
+def _storage_alarm(
+    database_type: str, noun: str, watches: Any, notifies: Any, what: str
+) -> Any:
+    """Every database of ``database_type`` has an alert that watches its storage (``watches``), is computed from
+    that database (a dependency: the alarm names it, not another one) and notifies (``notifies``)."""
+
+    def check(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+        alarms = [r for r in resources if watches(r) and notifies(r)]
+        for database in (r for r in resources if r.type == database_type):
+            if not any(database.urn in alarm.dependencies for alarm in alarms):
+                yield f"{noun} {database.name} must have a notifying alert on {what}.", database.urn
+
+    return check
+
+
+def _rds_storage(r: Resource) -> bool:
+    return r.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and r.props.get("metricName") == "FreeStorageSpace"
+
+
+def _postgres_storage(r: Resource) -> bool:
+    return r.type == "azure-native:monitor:MetricAlert" and any(
+        isinstance(c, Mapping) and c.get("metricName") == "storage_percent"
+        for c in as_list(get(r.props, "criteria", "allOf"))
+    )
+
+
+def _cloudsql_storage(r: Resource) -> bool:
+    return r.type == "gcp:monitoring/alertPolicy:AlertPolicy" and any(
+        "cloudsql.googleapis.com/database/disk/utilization" in str(get(c, "conditionThreshold", "filter") or "")
+        for c in as_list(r.props.get("conditions"))
+    )
+
+
+def _azure_notifies(r: Resource) -> bool:
+    return bool(as_list(r.props.get("actions")))
+
+
+def _gcp_notifies(r: Resource) -> bool:
+    return bool(as_list(r.props.get("notificationChannels")))
+
+
+STORAGE = "Keep the storage alert of components/<cloud>/alert* on every database the tenant has."
+
+
 WIRE = "Create the tenant's alerts with at least one notification target from its alert_channels."
 AUDIT_LOGS = "Turn on the control plane's audit log category in the cluster component."
 
@@ -254,5 +298,22 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             Severity.MEDIUM,
         ),
         _gcp_alerting,
+    ),
+    stack_policy(
+        _meta("aws-rds-storage-alarm", "Checks that every RDS instance has a notifying free-storage alarm.", STORAGE,
+              ALERTING, Severity.MEDIUM),
+        _storage_alarm("aws:rds/instance:Instance", "RDS instance", _rds_storage, _notifies, "FreeStorageSpace"),
+    ),
+    stack_policy(
+        _meta("azure-postgres-storage-alert", "Checks that every PostgreSQL flexible server has a notifying storage alert.",
+              STORAGE, ALERTING, Severity.MEDIUM),
+        _storage_alarm("azure-native:dbforpostgresql:Server", "PostgreSQL server", _postgres_storage, _azure_notifies,
+                       "storage_percent"),
+    ),
+    stack_policy(
+        _meta("gcp-cloudsql-storage-alert", "Checks that every Cloud SQL instance has a notifying disk-utilization alert.",
+              STORAGE, ALERTING, Severity.MEDIUM),
+        _storage_alarm("gcp:sql/databaseInstance:DatabaseInstance", "Cloud SQL instance", _cloudsql_storage, _gcp_notifies,
+                       "database/disk/utilization"),
     ),
 ]
