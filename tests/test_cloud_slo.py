@@ -22,7 +22,7 @@ from test_multicloud_helpers import ROOT, inputs, render, write_tenant
 from components.naming import namespace_name
 from spec.loader import load_tenant
 from spec.tiers import tier_defaults
-from tenantctl.render import RenderedResource, RenderedTenant
+from tenantctl.render import RenderedResource, RenderedTenant, render_shared_cluster, shared_cluster_files
 
 GIB = 2**30
 # (long look-back s, short look-back s, burn rate): SRE workbook, "Alerting on SLOs", multiwindow table.
@@ -284,8 +284,11 @@ def test_azure_burn_rate_rules(name: str, tmp_dir: Path) -> None:
         (association,) = r.of_type("azure-native:monitor:DataCollectionRuleAssociation")
         assert _deps(association, "resourceUri") == _urns(r, "azure-native:containerservice:ManagedCluster")
     else:
+        # The shared cluster stack's own workspace, the one its collection rule feeds.
         (scope,) = g["scopes"]
-        assert "/resourceGroups/shared-azure-" in scope and "/providers/Microsoft.Monitor/accounts/" in scope
+        workspaces = {f"/resourceGroups/{w['resourceGroupName']}/providers/Microsoft.Monitor/accounts/"
+                      f"{w['azureMonitorWorkspaceName']}" for w in _shared_azure_workspaces(r.tenant.spec.region)}
+        assert any(scope.endswith(w) for w in workspaces), (scope, workspaces)
     seen = set()
     for rule in g["rules"]:
         assert {a["actionGroupId"] for a in rule["actions"]} == alert_targets and len(rule["actions"]) == 1
@@ -301,6 +304,16 @@ def test_azure_burn_rate_rules(name: str, tmp_dir: Path) -> None:
             assert f'le="{latency:g}"' in expression or _between_buckets(expression, latency)
         seen.add((objective, window))
     assert seen == {(o, w) for o in budgets for w in WINDOWS} and len(g["rules"]) == len(seen)
+
+
+@functools.cache
+def _shared_azure_workspaces(region: str) -> list[dict[str, Any]]:
+    (stack_file,) = [f for f in shared_cluster_files(ROOT) if f.name == f"Pulumi.shared-azure-{region}.yaml"]
+    shared = render_shared_cluster(stack_file)
+    (association,) = shared.of_type("azure-native:monitor:DataCollectionRuleAssociation")
+    assert association.property_dependencies["resourceUri"] == [
+        c.urn for c in shared.of_type("azure-native:containerservice:ManagedCluster")]
+    return [inputs(w) for w in shared.of_type("azure-native:monitor:AzureMonitorWorkspace")]
 
 
 def _between_buckets(expression: str, latency_ms: float) -> bool:

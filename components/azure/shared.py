@@ -30,6 +30,7 @@ from components.azure.estate import SHARED_VNET_CIDR
 from components.azure.keyvault import TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network
+from components.azure.slo import PrometheusCollection
 
 KUBERNETES_VERSION = "1.31"
 # The shared user pool: general-purpose nodes, bounds sized for many small tenants.
@@ -144,6 +145,14 @@ class AzureSharedCluster(pulumi.ComponentResource):
                 "real_time": True,
                 "tags": tags,
             },
+            child(self),
+        )
+        # The shared cluster's managed Prometheus: pooled tenants' SLO rules run in this workspace, whose id
+        # they derive from the stack name (azure/slo.py shared_workspace_name), like the private DNS zones.
+        PrometheusCollection(
+            f"{name}-prometheus",
+            {"resource_group_name": group.name, "location": region, "base_name": name,
+             "cluster_id": cluster.cluster_id, "tags": tags},
             child(self),
         )
         plan = network.layout
