@@ -57,6 +57,7 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: list[pulumi.Output[str]]
     private_subnet_cidrs: list[str]
     flow_log_group: pulumi.Output[str]
+    nat_gateway_ids: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:aws:Network", name, None, opts)

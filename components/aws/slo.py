@@ -115,8 +115,8 @@ class Slo(pulumi.ComponentResource):
                 name=physical_name(base, f"{key}-{span}", 255),
                 alarm_description=(f"{objective.description}: bad-request ratio over {promql_duration(look_back)} above "
                                    f"{threshold:.6g} ({objective.effective_burn_rate(window):g}x burn)"),
-                metric_queries=ratio_queries(objective, look_back, args["cluster_name"], args["namespace"],
-                                             args["tenant_id"], latency_ms),
+                metric_queries=ratio_queries(  # type: ignore[arg-type]  # plain dicts for the query TypedDicts
+                    objective, look_back, args["cluster_name"], args["namespace"], args["tenant_id"], latency_ms),
                 comparison_operator="GreaterThanThreshold",
                 threshold=threshold,
                 evaluation_periods=1,

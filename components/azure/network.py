@@ -60,6 +60,7 @@ class NetworkArgs(TypedDict):
 
 class Network(pulumi.ComponentResource):
     vnet_id: pulumi.Output[str]
+    nat_gateway_id: pulumi.Output[str]
     node_subnet_id: pulumi.Output[str]
     endpoint_subnet_id: pulumi.Output[str]
     database_subnet_id: pulumi.Output[str]

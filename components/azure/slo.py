@@ -15,7 +15,7 @@ gateway's metrics land, and filtered to the tenant's route clusters.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
@@ -114,7 +114,7 @@ class Slo(pulumi.ComponentResource):
     def __init__(self, name: str, args: SloArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:azure:Slo", name, None, opts)
         latency_ms = args["latency_p95"].total_seconds() * 1000
-        rules = []
+        rules: list[dict[str, Any]] = []
         for objective in objectives(args["availability"], args["latency_p95"]):
             for window in WINDOWS:
                 rate = objective.effective_burn_rate(window)
@@ -144,7 +144,7 @@ class Slo(pulumi.ComponentResource):
             # real_time tenants: evaluated every minute, else every five (the existing alerts' cadence).
             interval="PT1M" if args["real_time"] else "PT5M",
             enabled=True,
-            rules=rules,
+            rules=rules,  # type: ignore[arg-type]  # plain dicts for the rule TypedDicts
             tags=args["tags"],
             opts=child(self),
         )
