@@ -88,7 +88,8 @@ def _latency_sli(values: list[str], latency_ms: float) -> dict[str, object]:
 
 
 def burn_rate_filter(slo_name: str, look_back: timedelta) -> str:
-    return f'select_slo_burn_rate("{slo_name}", "{promql_duration(look_back)}")'
+    # In minutes, the form the Monitoring documentation's examples use ("60m").
+    return f'select_slo_burn_rate("{slo_name}", "{int(look_back.total_seconds() // 60)}m")'
 
 
 class Slo(pulumi.ComponentResource):
