@@ -21,9 +21,10 @@ from components.gcp.kms import TenantKey
 from components.gcp.logs import LogBucket
 from components.gcp.network import Network
 from components.gcp.slo import Slo
+from components.gcp.storage import ObjectStorage
 from components.headroom import ceiling_bytes, used_ratio_ceiling
 from components.kubernetes.network import DATA_PORTS
-from components.naming import gcp_labels, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, gcp_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
@@ -216,7 +217,7 @@ class GcpEstate(pulumi.ComponentResource):
             f"{name}-db",
             {
                 "project": proj,
-                "instance_name": physical_name(name, "pg", 95),
+                "instance_name": database_name(name, "gcp"),
                 "version": config.database.engine_version,
                 "tier": config.database.instance_class,
                 "storage_gb": config.database.storage_gb,
@@ -238,7 +239,7 @@ class GcpEstate(pulumi.ComponentResource):
             f"{name}-cache",
             {
                 "project": proj,
-                "instance_name": physical_name(name, "redis", 40),
+                "instance_name": cache_name(name, "gcp"),
                 "tier": config.cache.node_type,
                 "memory_gb": MEMORY_GB[spec.tier],
                 "engine_version": config.cache.engine_version,
@@ -263,6 +264,19 @@ class GcpEstate(pulumi.ComponentResource):
             role="roles/iam.workloadIdentityUser",
             member=f"serviceAccount:{proj.id}.svc.id.goog[{ns}/{config.workload.name}]",
             opts=opts_,
+        )
+        # The tenant's bucket: only the workload's service account above may use it.
+        storage = ObjectStorage(
+            f"{name}-storage",
+            {
+                "project": proj,
+                "bucket_name": bucket_name(spec.tenant_id, "gcp"),
+                "key_id": key.key_id,
+                "workload_member": workload_sa.email.apply(sa_member),
+                "noncurrent_version_days": config.object_storage.noncurrent_version_days,
+                "labels": labels,
+            },
+            opts_,
         )
 
         health: list[Condition] = [
@@ -341,5 +355,6 @@ class GcpEstate(pulumi.ComponentResource):
             data_endpoints=[(database.endpoint, DATA_PORTS["gcp"][0]), (cache.host, DATA_PORTS["gcp"][1])],
         )
         self.register_outputs(
-            {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id}
+            {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id,
+             "bucketName": storage.bucket_name}
         )
