@@ -25,6 +25,7 @@ from components.aws.kms import TenantKey
 from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
 from components.aws.pod_security import PodSecurity, security_group_policy, vpc_resolver
+from components.aws.slo import Slo
 from components.aws.storage import ObjectStorage
 from components.budget_amount import monthly_amount
 from components.estate import Estate, NamespacedObject, StackSettings
@@ -86,6 +87,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
         depends_on: list[pulumi.Resource] = []
         pods: PodSecurity | None = None
         cluster_sg: pulumi.Input[str] = ""
+        nat_gateway_ids: list[pulumi.Input[str]] = []
         if spec.silo:
             network = Network(
                 f"{name}-network",
@@ -146,6 +148,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             oidc_arn, oidc_issuer = cluster.oidc_provider_arn, cluster.oidc_issuer_url
             service_cidrs = network.private_subnet_cidrs
             depends_on = [nodes.node_group]
+            nat_gateway_ids = list(network.nat_gateway_ids)
         else:
             if not settings.shared_cluster_stack:
                 raise ValueError(f"{tenant}: a pooled tenant needs stack config tenant-platform:sharedClusterStack")
@@ -284,7 +287,24 @@ class AwsTenantEstate(pulumi.ComponentResource):
                     "memory_threshold": cfg.autoscaling.metrics.memory_threshold,
                     "latency_threshold": latency,
                     "real_time": cfg.monitoring.real_time,
+                    "nat_gateway_ids": nat_gateway_ids,
                 },
+                "tags": tags,
+            },
+            child(self, provider),
+        )
+        # The SLOs' burn-rate alarms, on the same topic as every other alarm of the tenant.
+        Slo(
+            f"{name}-slo",
+            {
+                "provider": provider,
+                "tenant_id": tenant,
+                "base_name": tenant,
+                "cluster_name": cluster_name,
+                "namespace": namespace,
+                "availability": cfg.monitoring.slo.availability,
+                "latency_p95": cfg.monitoring.slo.latency_p95,
+                "topic_arn": alerting.topic_arn,
                 "tags": tags,
             },
             child(self, provider),

@@ -29,6 +29,7 @@ from components.azure.common import (
 from components.azure.keyvault import TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network
+from components.azure.slo import PrometheusCollection
 from components.data_addresses import SHARED_VNET_CIDR
 
 KUBERNETES_VERSION = "1.31"
@@ -145,6 +146,14 @@ class AzureSharedCluster(pulumi.ComponentResource):
                 "real_time": True,
                 "tags": tags,
             },
+            child(self),
+        )
+        # The shared cluster's managed Prometheus: pooled tenants' SLO rules run in this workspace, whose id
+        # they derive from the stack name (azure/slo.py shared_workspace_name), like the private DNS zones.
+        PrometheusCollection(
+            f"{name}-prometheus",
+            {"resource_group_name": group.name, "location": region, "base_name": name,
+             "cluster_id": cluster.cluster_id, "tags": tags},
             child(self),
         )
         plan = network.layout
