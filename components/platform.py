@@ -40,7 +40,9 @@ class TenantPlatform(pulumi.ComponentResource):
                 "service_account_annotations": estate.service_account_annotations,
                 "prometheus_address": settings.prometheus_address,
             },
-            pulumi.ResourceOptions(parent=self, providers=[estate.k8s_provider], depends_on=estate.depends_on),
+            pulumi.ResourceOptions(
+                parent=self, providers=[estate.k8s_provider], depends_on=[*estate.depends_on, *estate.addons]
+            ),
         )
 
         self.kubeconfig = pulumi.Output.secret(estate.kubeconfig)
