@@ -36,7 +36,8 @@ from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
 from components.budget_amount import monthly_amount
 from components.estate import Estate, StackSettings
-from components.naming import namespace_name, tenant_tags
+from components.kubernetes.addons.baseline import AddonBaseline
+from components.naming import k8s_labels, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
 # The shared regional VNet's address space (tenantctl/placeholders.py shows the same range offline).
@@ -337,6 +338,14 @@ class AzureEstate(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=child(self),
         )
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = AddonBaseline(f"{name}-addons", {
+                "cloud": "azure", "kubernetes_version": config.cluster.kubernetes_version, "silo": True,
+                "load_balancer": config.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": config.monitoring.real_time, "after": depends_on,
+            }, pulumi.ResourceOptions(parent=self, providers=[provider])).ready
         service_cidrs = [plan.database, plan.endpoints]
         # Every tenant stack has a budget on its own resource group, alerting the tenant's action group.
         Budget(
@@ -358,6 +367,7 @@ class AzureEstate(pulumi.ComponentResource):
             alert_target=alerts.action_group_id,
             service_account_annotations={"azure.workload.identity/client-id": workload_identity.client_id},
             depends_on=[*depends_on, pulumi_fic],
+            addons=addons,
         )
         self.register_outputs(
             {

@@ -20,8 +20,9 @@ from components.gcp.database import Database
 from components.gcp.kms import TenantKey
 from components.gcp.logs import LogBucket
 from components.gcp.network import Network
+from components.kubernetes.addons.baseline import AddonBaseline
 from components.kubernetes.network import DATA_PORTS
-from components.naming import gcp_labels, namespace_name, tenant_tags
+from components.naming import gcp_labels, k8s_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
@@ -123,6 +124,7 @@ class GcpEstate(pulumi.ComponentResource):
                         "disk_size_gb": config.cluster.disk_size_gb,
                     },
                     "deletion_protection": config.database.deletion_protection,
+                    "real_time": config.monitoring.real_time,
                     "labels": labels,
                 },
                 opts_,
@@ -255,6 +257,14 @@ class GcpEstate(pulumi.ComponentResource):
             },
             pulumi.ResourceOptions(parent=self),
         )
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = AddonBaseline(f"{name}-addons", {
+                "cloud": "gcp", "kubernetes_version": config.cluster.kubernetes_version, "silo": True,
+                "load_balancer": config.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": config.monitoring.real_time, "after": depends_on,
+            }, pulumi.ResourceOptions(parent=self, providers=[provider])).ready
         self.estate = Estate(
             k8s_provider=provider,
             kubeconfig=kubeconfig,
@@ -266,6 +276,7 @@ class GcpEstate(pulumi.ComponentResource):
             depends_on=depends_on,
             # Cloud SQL and Memorystore give their private IPs: egress to exactly these, not the shared range.
             data_endpoints=[(database.endpoint, DATA_PORTS["gcp"][0]), (cache.host, DATA_PORTS["gcp"][1])],
+            addons=addons,
         )
         self.register_outputs(
             {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from . import (
+    addons,
     audit,
     autoscaling,
     aws_hardening,
@@ -38,6 +39,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *residency.POLICIES,
     *resilience.POLICIES,
     *autoscaling.POLICIES,
+    *addons.POLICIES,
 ]
 POLICY_NAMES = frozenset(p.name for p in POLICIES)
 assert len(POLICY_NAMES) == len(POLICIES), "policy names are unique"
