@@ -190,8 +190,8 @@ def _gateway_min_tls(resources: Sequence[Resource], ctx: Context) -> Iterator[tu
         if low is UNKNOWN:
             continue
         if _tls_rank(low) < _tls_rank("1.2") or (high not in (None, UNKNOWN) and _tls_rank(high) < _tls_rank("1.2")):
+            # Reported here once; its Gateway is not reported again as uncovered.
             yield f"ClientTrafficPolicy {policy.name} must set tls.minVersion 1.2 or 1.3 (got {low!r}).", policy.urn
-            continue
         namespace = str(get(policy.props, "metadata", "namespace") or "")
         for ref in as_list(get(policy.props, "spec", "targetRefs")):
             if get(ref, "kind") == "Gateway":
