@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.addons import eks_addons
 from components.aws.alerting import Alerting
 from components.aws.budget import Budget
 from components.aws.cache import PORT as CACHE_PORT
@@ -29,7 +30,8 @@ from components.aws.slo import Slo
 from components.aws.storage import ObjectStorage
 from components.budget_amount import monthly_amount
 from components.estate import Estate, NamespacedObject, StackSettings
-from components.naming import bucket_name, namespace_name, tenant_group, tenant_tags
+from components.kubernetes.addons.baseline import SHARED_LABELS
+from components.naming import bucket_name, k8s_labels, namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
 from spec.tiers import tier_defaults
 
@@ -226,6 +228,17 @@ class AwsTenantEstate(pulumi.ComponentResource):
         )
 
         k8s_provider = kube_provider(f"{name}-k8s", kubeconfig, self)
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = eks_addons(f"{name}-addons", {
+                "provider": provider, "k8s_provider": k8s_provider, "account": acct, "base_name": tenant,
+                "region": spec.region, "cluster_name": cluster_name, "oidc_provider_arn": oidc_arn,
+                "oidc_issuer_url": oidc_issuer, "kubernetes_version": cfg.cluster.kubernetes_version, "silo": True,
+                "load_balancer": cfg.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": cfg.monitoring.real_time, "proxy_replicas": 2,
+                "after": depends_on, "tags": tags,
+            }, self).ready
         namespaced: list[NamespacedObject] = []
         if pods is not None:
             pods.allow(
@@ -350,6 +363,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             service_account_annotations={"eks.amazonaws.com/role-arn": workload_role.arn},
             depends_on=depends_on,
             namespaced_objects=namespaced,
+            addons=addons,
         )
         self.register_outputs(
             {
@@ -470,6 +484,15 @@ class AwsSharedCluster(pulumi.ComponentResource):
             },
             child(self, provider),
         )
+        config = pulumi.Config("tenant-platform")
+        eks_addons(f"{name}-addons", {
+            "provider": provider, "k8s_provider": kube_provider(f"{name}-k8s", cluster.kubeconfig, self),
+            "account": acct, "base_name": base, "region": region, "cluster_name": cluster.name,
+            "oidc_provider_arn": cluster.oidc_provider_arn, "oidc_issuer_url": cluster.oidc_issuer_url,
+            "kubernetes_version": version, "silo": False, "load_balancer": None,
+            "cert_issuer": config.get("certIssuer"), "labels": SHARED_LABELS, "real_time": True,
+            "proxy_replicas": 3, "after": [nodes.node_group], "tags": tags,
+        }, self)
         private = pulumi.Output.all(*network.private_subnet_ids)
         first_private = private.apply(_first)
         # Exactly the names tenantctl.placeholders.shared_cluster_outputs stands in for offline.

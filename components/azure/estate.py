@@ -42,8 +42,9 @@ from components.budget_amount import monthly_amount
 from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses
 from components.estate import Estate, StackSettings
 from components.headroom import ceiling_bytes, used_ratio_ceiling
+from components.kubernetes.addons.baseline import AddonBaseline
 from components.kubernetes.network import DATA_PORTS
-from components.naming import bucket_name, cache_name, database_name, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, k8s_labels, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
 # Tiers whose database backups are also kept in the paired region.
@@ -430,6 +431,14 @@ class AzureEstate(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=child(self),
         )
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = AddonBaseline(f"{name}-addons", {
+                "cloud": "azure", "kubernetes_version": config.cluster.kubernetes_version, "silo": True,
+                "load_balancer": config.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": config.monitoring.real_time, "after": depends_on,
+            }, pulumi.ResourceOptions(parent=self, providers=[provider])).ready
         service_cidrs = [plan.database, plan.endpoints]
         # Every tenant stack has a budget on its own resource group, alerting the tenant's action group.
         Budget(
@@ -453,6 +462,7 @@ class AzureEstate(pulumi.ComponentResource):
             depends_on=[*depends_on, pulumi_fic],
             data_endpoints=[(pooled.database, DATA_PORTS["azure"][0]), (pooled.cache, DATA_PORTS["azure"][1])]
             if pooled else [],
+            addons=addons,
         )
         self.register_outputs(
             {

@@ -12,6 +12,7 @@ from typing import TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
+import pulumi_kubernetes as k8s
 
 from components.azure.cluster import Cluster
 from components.azure.common import (
@@ -31,6 +32,7 @@ from components.azure.logs import LogWorkspace
 from components.azure.network import Network
 from components.azure.slo import PrometheusCollection
 from components.data_addresses import SHARED_VNET_CIDR
+from components.kubernetes.addons.baseline import SHARED_LABELS, AddonBaseline
 
 KUBERNETES_VERSION = "1.31"
 # The shared user pool: general-purpose nodes, bounds sized for many small tenants.
@@ -156,6 +158,14 @@ class AzureSharedCluster(pulumi.ComponentResource):
              "cluster_id": cluster.cluster_id, "tags": tags},
             child(self),
         )
+        provider = k8s.Provider(
+            f"{name}-k8s", kubeconfig=cluster.kubeconfig, enable_server_side_apply=True, opts=child(self)
+        )
+        AddonBaseline(f"{name}-addons", {
+            "cloud": "azure", "kubernetes_version": KUBERNETES_VERSION, "silo": False,
+            "cert_issuer": pulumi.Config("tenant-platform").get("certIssuer"), "labels": SHARED_LABELS,
+            "real_time": True, "proxy_replicas": 3, "after": [cluster.user_pool],
+        }, pulumi.ResourceOptions(parent=self, providers=[provider]))
         plan = network.layout
         self.outputs = {
             "cloud": "azure",

@@ -23,8 +23,9 @@ from components.gcp.network import Network
 from components.gcp.slo import Slo
 from components.gcp.storage import ObjectStorage
 from components.headroom import ceiling_bytes, used_ratio_ceiling
+from components.kubernetes.addons.baseline import AddonBaseline
 from components.kubernetes.network import DATA_PORTS
-from components.naming import bucket_name, cache_name, database_name, gcp_labels, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, gcp_labels, k8s_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
@@ -177,6 +178,7 @@ class GcpEstate(pulumi.ComponentResource):
                         "disk_size_gb": config.cluster.disk_size_gb,
                     },
                     "deletion_protection": config.database.deletion_protection,
+                    "real_time": config.monitoring.real_time,
                     "labels": labels,
                 },
                 opts_,
@@ -342,6 +344,14 @@ class GcpEstate(pulumi.ComponentResource):
             },
             pulumi.ResourceOptions(parent=self),
         )
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = AddonBaseline(f"{name}-addons", {
+                "cloud": "gcp", "kubernetes_version": config.cluster.kubernetes_version, "silo": True,
+                "load_balancer": config.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": config.monitoring.real_time, "after": depends_on,
+            }, pulumi.ResourceOptions(parent=self, providers=[provider])).ready
         self.estate = Estate(
             k8s_provider=provider,
             kubeconfig=kubeconfig,
@@ -353,6 +363,7 @@ class GcpEstate(pulumi.ComponentResource):
             depends_on=depends_on,
             # Cloud SQL and Memorystore give their private IPs: egress to exactly these, not the shared range.
             data_endpoints=[(database.endpoint, DATA_PORTS["gcp"][0]), (cache.host, DATA_PORTS["gcp"][1])],
+            addons=addons,
         )
         self.register_outputs(
             {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id,
