@@ -13,7 +13,9 @@ tenants. For each N:
 - **ratio** plan / floor, ms per resource, and the per-tenant slope of both (least squares over N).
 
 Then ``tenantctl validate`` of 100 files. Medians over ``--repeats``; the machine is shared, so compare
-ratios from one run rather than absolute seconds across runs.
+ratios from one run rather than absolute seconds across runs. CPU seconds (user + system, children
+included) are printed too: on a saturated machine they are the steadier figure (a plan with workers
+spends more CPU than wall time; its wall ratio is the one the issue sets).
 
     python benchmarks/plan_fleet.py                      # N = 1, 10, 30, 100
     python benchmarks/plan_fleet.py --long               # ... and 500
@@ -27,6 +29,7 @@ import json
 import keyword
 import os
 import re
+import resource
 import shlex
 import statistics
 import subprocess
@@ -85,6 +88,7 @@ def _tree_rss_kib(root_pid: int) -> int:
 @dataclass
 class Run:
     seconds: float
+    cpu: float  # user + system seconds of the process and its waited-for children (workers, the pack)
     peak_process_mib: float
     peak_tree_mib: float
     returncode: int
@@ -112,7 +116,8 @@ def run_measured(argv: list[str]) -> Run:
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss (KiB on Linux) of a waited child covers it and its waited-for descendants.
-    return Run(seconds, usage.ru_maxrss / 1024, max(peak_tree, usage.ru_maxrss) / 1024, proc.returncode, stderr)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, cpu, usage.ru_maxrss / 1024, max(peak_tree, usage.ru_maxrss) / 1024, proc.returncode, stderr)
 
 
 # --------------------------------------------------------------------------- the floor (runs in its own process)
@@ -159,13 +164,13 @@ def floor(plan_path: Path) -> dict[str, Any]:
     """Load the plan's typed SDK classes, then register its resources as plain resources under mocks."""
     import asyncio
 
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     import pulumi
 
     document = json.loads(plan_path.read_text(encoding="utf-8"))
     tenants = document["tenants"]
     loaded = _load_classes({r["type"] for t in tenants for r in t["resources"] if r["custom"]})
-    load_seconds = time.perf_counter() - began
+    load_seconds, load_cpu = time.perf_counter() - began, time.process_time() - cpu_began
 
     class Mocks(pulumi.runtime.Mocks):
         def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -174,7 +179,7 @@ def floor(plan_path: Path) -> dict[str, Any]:
         def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
             return {}
 
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     count = 0
     for tenant in tenants:
         loop = asyncio.new_event_loop()
@@ -194,7 +199,12 @@ def floor(plan_path: Path) -> dict[str, Any]:
         count += len(tenant["resources"])
         loop.close()
         asyncio.set_event_loop(None)
-    return {"load": load_seconds, "register": time.perf_counter() - began, "classes": loaded, "resources": count}
+    return {
+        "load": load_seconds, "register": time.perf_counter() - began, "classes": loaded, "resources": count,
+        # CPU seconds from the process start (interpreter start-up included, as in the plan's figure).
+        "cpu": resource.getrusage(resource.RUSAGE_SELF).ru_utime + resource.getrusage(resource.RUSAGE_SELF).ru_stime,
+        "load_cpu": load_cpu, "register_cpu": time.process_time() - cpu_began,
+    }
 
 
 # --------------------------------------------------------------------------- driver
@@ -209,6 +219,8 @@ class Point:
     register: float
     peak_process_mib: float
     peak_tree_mib: float
+    plan_cpu: float = 0.0
+    floor_cpu: float = 0.0
 
     @property
     def floor(self) -> float:
@@ -220,7 +232,7 @@ def measure(size: int, repeats: int, plan_args: list[str], keep: Path | None) ->
         folder = Path(tmp) / "tenants"
         write_fleet(folder, size)
         out = Path(tmp) / "plan.json"
-        plans, loads, registers, procs, trees = [], [], [], [], []
+        plans, loads, registers, procs, trees, plan_cpus, floor_cpus = [], [], [], [], [], [], []
         resources = 0
         for _ in range(repeats):
             run = run_measured(
@@ -229,6 +241,7 @@ def measure(size: int, repeats: int, plan_args: list[str], keep: Path | None) ->
             if run.returncode not in (0, 1):  # 1 = policy violations: still a complete plan
                 raise SystemExit(f"plan failed ({run.returncode}):\n{run.stderr[-3000:]}")
             plans.append(run.seconds)
+            plan_cpus.append(run.cpu)
             procs.append(run.peak_process_mib)
             trees.append(run.peak_tree_mib)
             proc = subprocess.run(
@@ -238,13 +251,14 @@ def measure(size: int, repeats: int, plan_args: list[str], keep: Path | None) ->
             result = json.loads(proc.stdout.strip().splitlines()[-1])
             loads.append(result["load"])
             registers.append(result["register"])
+            floor_cpus.append(result["cpu"])
             resources = result["resources"]
         if keep is not None:
             keep.mkdir(parents=True, exist_ok=True)
             (keep / f"plan-{size}.json").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
     return Point(
         size, resources, statistics.median(plans), statistics.median(loads), statistics.median(registers),
-        max(procs), max(trees),
+        max(procs), max(trees), statistics.median(plan_cpus), statistics.median(floor_cpus),
     )
 
 
@@ -256,7 +270,7 @@ def slope(xs: list[float], ys: list[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / den if den else float("nan")
 
 
-def validate_seconds(repeats: int) -> float:
+def validate_seconds(repeats: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory(prefix="validate-fleet-") as tmp:
         folder = Path(tmp) / "tenants"
         write_fleet(folder, 100)
@@ -264,7 +278,7 @@ def validate_seconds(repeats: int) -> float:
     for run in runs:
         if run.returncode != 0:
             raise SystemExit(f"validate failed ({run.returncode}):\n{run.stderr[-2000:]}")
-    return statistics.median(r.seconds for r in runs)
+    return statistics.median(r.seconds for r in runs), statistics.median(r.cpu for r in runs)
 
 
 def main() -> None:
@@ -287,7 +301,7 @@ def main() -> None:
     print(f"plan args: {' '.join(plan_args) or '(defaults)'}; repeats {args.repeats}; cores {os.cpu_count()}")
     header = (
         f"{'tenants':>7} {'resources':>9} {'plan s':>7} {'floor s':>7} {'(load':>6} {'+ reg)':>6} {'ratio':>5} "
-        f"{'ms/res':>6} {'floor ms/res':>12} {'peak MiB':>8} {'tree MiB':>8}"
+        f"{'ms/res':>6} {'floor ms/res':>12} {'peak MiB':>8} {'tree MiB':>8} {'plan cpu':>8} {'floor cpu':>9} {'cpu ratio':>9}"
     )
     print(header)
     points = []
@@ -297,7 +311,8 @@ def main() -> None:
         print(
             f"{p.tenants:>7} {p.resources:>9} {p.plan:>7.2f} {p.floor:>7.2f} {p.load:>6.2f} {p.register:>6.2f} "
             f"{p.plan / p.floor:>5.2f} {p.plan / p.resources * 1000:>6.2f} {p.floor / p.resources * 1000:>12.2f} "
-            f"{p.peak_process_mib:>8.0f} {p.peak_tree_mib:>8.0f}",
+            f"{p.peak_process_mib:>8.0f} {p.peak_tree_mib:>8.0f} {p.plan_cpu:>8.2f} {p.floor_cpu:>9.2f} "
+            f"{p.plan_cpu / p.floor_cpu:>9.2f}",
             flush=True,
         )
     if len(points) >= 2:
@@ -311,7 +326,8 @@ def main() -> None:
         per_tenant = [(p.plan / p.tenants) for p in points]
         print("plan s/tenant by N: " + ", ".join(f"{p.tenants}: {v:.3f}" for p, v in zip(points, per_tenant, strict=True)))
     if not args.no_validate:
-        print(f"tenantctl validate, 100 files: {validate_seconds(max(args.repeats, 3)):.2f} s (median)")
+        wall, cpu = validate_seconds(max(args.repeats, 3))
+        print(f"tenantctl validate, 100 files: {wall:.2f} s wall, {cpu:.2f} s CPU (medians)")
 
 
 if __name__ == "__main__":
