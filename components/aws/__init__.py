@@ -25,9 +25,10 @@ from components.aws.kms import TenantKey
 from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
 from components.aws.pod_security import PodSecurity, security_group_policy, vpc_resolver
+from components.aws.storage import ObjectStorage
 from components.budget_amount import monthly_amount
 from components.estate import Estate, NamespacedObject, StackSettings
-from components.naming import namespace_name, tenant_group, tenant_tags
+from components.naming import bucket_name, namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
 from spec.tiers import tier_defaults
 
@@ -73,6 +74,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
                 "description": f"tenant-platform: customer-managed key of tenant {tenant}",
                 "tags": tags,
                 "serves_nodes": spec.silo,
+                "serves_object_logs": True,
             },
             child(self, provider),
         )
@@ -243,6 +245,21 @@ class AwsTenantEstate(pulumi.ComponentResource):
             policy=_workload_policy(db.master_secret_arn, cache.secret_arn, key.arn, acct),
             opts=child(self, provider),
         )
+        # The tenant's S3 bucket; only the workload role above may use it.
+        storage = ObjectStorage(
+            f"{name}-storage",
+            {
+                "provider": provider,
+                "account": acct,
+                "bucket_name": bucket_name(tenant, "aws"),
+                "key_arn": key.arn,
+                "workload_role": workload_role.id,
+                "noncurrent_version_days": cfg.object_storage.noncurrent_version_days,
+                "log_retention": retention,
+                "tags": tags,
+            },
+            child(self, provider),
+        )
 
         latency = cfg.autoscaling.metrics.latency_threshold
         alerting = Alerting(
@@ -321,6 +338,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
                 "cacheEndpoint": cache.endpoint,
                 "alertTopicArn": alerting.topic_arn,
                 "workloadRoleArn": workload_role.arn,
+                "bucketName": storage.bucket_name,
             }
         )
 

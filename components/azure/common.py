@@ -29,7 +29,9 @@ ZONE_REDIS = "privatelink.redis.azure.net"
 ZONE_POSTGRES = "private.postgres.database.azure.com"
 # Pooled tenants' flexible servers are reached through a private endpoint, which resolves in this zone.
 ZONE_POSTGRES_LINK = "privatelink.postgres.database.azure.com"
-PRIVATE_ZONES = (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK)
+# The tenant storage account's blob private endpoint.
+ZONE_BLOB = "privatelink.blob.core.windows.net"
+PRIVATE_ZONES = (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK, ZONE_BLOB)
 
 # Log Analytics keeps interactive retention between 30 and 730 days.
 LOG_ANALYTICS_MIN_DAYS, LOG_ANALYTICS_MAX_DAYS = 30, 730

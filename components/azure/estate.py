@@ -18,6 +18,7 @@ from components.azure.common import (
     ROLE_KEY_VAULT_CONTRIBUTOR,
     ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
     ROLE_KEY_VAULT_CRYPTO_USER,
+    ZONE_BLOB,
     ZONE_POSTGRES,
     ZONE_POSTGRES_LINK,
     ZONE_REDIS,
@@ -35,11 +36,12 @@ from components.azure.database import Database, DatabaseArgs, GeoBackupKey
 from components.azure.keyvault import KeyUser, TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
+from components.azure.storage import ObjectStorage
 from components.budget_amount import monthly_amount
 from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses
 from components.estate import Estate, StackSettings
 from components.kubernetes.network import DATA_PORTS
-from components.naming import cache_name, database_name, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
 # Tiers whose database backups are also kept in the paired region.
@@ -99,11 +101,13 @@ class AzureEstate(pulumi.ComponentResource):
 
         database_identity, workload_identity = identity("database"), identity("workload")
         cache_identity, logs_identity = identity("cache"), identity("logs")
+        storage_identity = identity("storage")
         # Wrap/unwrap only, for each service that encrypts the tenant's data with the tenant key.
         users: list[KeyUser] = [
             {"label": f"{label}-crypto", "principal_id": who.principal_id,
              "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}
-            for label, who in (("database", database_identity), ("cache", cache_identity), ("logs", logs_identity))
+            for label, who in (("database", database_identity), ("cache", cache_identity), ("logs", logs_identity),
+                               ("storage", storage_identity))
         ]
 
         ref: pulumi.StackReference | None = None
@@ -152,7 +156,7 @@ class AzureEstate(pulumi.ComponentResource):
             # The shared stack owns the VNet's private DNS zones (one zone of a name per VNet).
             zones = {
                 zone: client.subscription_id.apply(functools.partial(private_zone_id, resource_group=shared_rg, zone=zone))
-                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK)
+                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK, ZONE_BLOB)
             }
             plan = layout(SHARED_VNET_CIDR)
 
@@ -309,6 +313,27 @@ class AzureEstate(pulumi.ComponentResource):
             assert data_subnet is not None
             cache_args["endpoint_subnet_id"], cache_args["static_address"] = data_subnet, pooled.cache
         cache = Cache(f"{name}-cache", cache_args, child(self))
+        # The tenant's storage account, reached through a private endpoint beside the vault's and the cache's.
+        storage = ObjectStorage(
+            f"{name}-storage",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "account_name": bucket_name(spec.tenant_id, "azure"),
+                "client": client,
+                "identity_id": storage_identity.id,
+                "vault_uri": vault.vault_uri,
+                "key_name": vault.key_name,
+                "key_grants": vault.grants,
+                "endpoint_subnet_id": endpoint_subnet,
+                "blob_zone_id": zones[ZONE_BLOB],
+                "workload_principal_id": workload_identity.principal_id,
+                "noncurrent_version_days": config.object_storage.noncurrent_version_days,
+                "workspace_id": logs.workspace_id,
+                "tags": tags,
+            },
+            child(self),
+        )
         thresholds += [
             {"label": "database-alive", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
              "metric": "is_db_alive", "operator": "LessThan", "threshold": 1.0, "aggregation": "Minimum",
@@ -377,6 +402,7 @@ class AzureEstate(pulumi.ComponentResource):
                 "cacheEndpoint": cache.endpoint,
                 "alertTarget": alerts.action_group_id,
                 "keyId": vault.key_id,
+                "storageAccountName": storage.account_name,
             }
         )
 

@@ -20,8 +20,9 @@ from components.gcp.database import Database
 from components.gcp.kms import TenantKey
 from components.gcp.logs import LogBucket
 from components.gcp.network import Network
+from components.gcp.storage import ObjectStorage
 from components.kubernetes.network import DATA_PORTS
-from components.naming import cache_name, database_name, gcp_labels, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, gcp_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
@@ -211,6 +212,19 @@ class GcpEstate(pulumi.ComponentResource):
             member=f"serviceAccount:{proj.id}.svc.id.goog[{ns}/{config.workload.name}]",
             opts=opts_,
         )
+        # The tenant's bucket: only the workload's service account above may use it.
+        storage = ObjectStorage(
+            f"{name}-storage",
+            {
+                "project": proj,
+                "bucket_name": bucket_name(spec.tenant_id, "gcp"),
+                "key_id": key.key_id,
+                "workload_member": workload_sa.email.apply(sa_member),
+                "noncurrent_version_days": config.object_storage.noncurrent_version_days,
+                "labels": labels,
+            },
+            opts_,
+        )
 
         health: list[Condition] = [
             {"label": "database-down", "display_name": "Cloud SQL instance down",
@@ -268,5 +282,6 @@ class GcpEstate(pulumi.ComponentResource):
             data_endpoints=[(database.endpoint, DATA_PORTS["gcp"][0]), (cache.host, DATA_PORTS["gcp"][1])],
         )
         self.register_outputs(
-            {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id}
+            {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id,
+             "bucketName": storage.bucket_name}
         )
