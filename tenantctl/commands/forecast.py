@@ -98,8 +98,11 @@ def write_schedule(tenant: TenantFile, schedule: list[dict[str, object]]) -> Non
         entries.append(entry)
     trailing = _detach_trailing_comment(autoscaling)
     autoscaling["schedule"] = entries
-    if trailing is not None and len(entries):
-        entries[-1].ca.items["desired_replicas"] = [None, None, trailing, None]
+    if trailing is not None:
+        if len(entries):
+            entries[-1].ca.items["desired_replicas"] = [None, None, trailing, None]
+        else:  # an empty schedule is written as ``schedule: []``: the comment follows that line
+            autoscaling.ca.items["schedule"] = [None, None, trailing, None]
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         candidate = Path(folder) / path.name
         with candidate.open("w", encoding="utf-8") as handle:
