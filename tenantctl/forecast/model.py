@@ -76,6 +76,10 @@ LEVEL_FLOOR_WEEK = True
 RECENT_HOURS = 4  # a level-only floor follows the last 4 hours down (a drop is not held for a day)
 LEVEL_HOLDS = (3, 8, 24)  # hours a level-only floor may hold after the last sample (chosen by the back-test)
 MIN_SAMPLES = 20
+ONE_SE = 1.0  # among floors passing the gate, the cheapest within this many standard errors of the best score
+# the back-test's reactive frontier: fewer targets than the benchmark's (each is one replay of the
+# back-test days); interpolating between them moves a score by a few percent at most
+GATE_FRONTIER_TARGETS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 EPOCH = pd.Timestamp("1970-01-01")
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
@@ -255,26 +259,41 @@ def _slot_length(step: pd.Timedelta) -> pd.Timedelta:
 
 
 def _quantile_table(errors: np.ndarray, positions: np.ndarray, per_day: int, q: float) -> np.ndarray:
-    """Per slot position of the day, the ``q`` quantile of back-test errors at that position.
+    """Per slot position of the day, the ``q`` quantile of back-test errors at that position (see ``_quantile_tables``)."""
+    return _quantile_tables(errors, positions, per_day, (q,))[0]
+
+
+def _quantile_tables(
+    errors: np.ndarray, positions: np.ndarray, per_day: int, qs: tuple[float, ...]
+) -> np.ndarray:
+    """Per quantile of ``qs`` and slot position of the day, that quantile of the back-test errors there.
 
     A position with fewer than ``MIN_SAMPLES`` errors uses its hour of day and the two
-    neighbouring hours instead; with too few of those, all errors pooled.
+    neighbouring hours instead; with too few of those, all errors pooled. All quantiles of a
+    position come from one ``np.quantile`` call (one sort): the gate needs every candidate's.
     """
     finite = np.isfinite(errors)
     errors, positions = errors[finite], positions[finite]
-    pooled = float(np.quantile(errors, q)) if len(errors) else 0.0
-    per_hour = per_day // 24
+    levels = np.asarray(qs, dtype=float)
+    pooled = np.quantile(errors, levels) if len(errors) else np.zeros(len(levels))
+    per_hour = max(1, per_day // 24)
     hours = positions // per_hour
-    out = np.full(per_day, pooled)
+    out = np.repeat(pooled[:, None], per_day, axis=1)
+    order = np.argsort(positions, kind="stable")
+    sorted_positions = positions[order]
+    sorted_errors = errors[order]
+    lo = np.searchsorted(sorted_positions, np.arange(per_day), side="left")
+    hi = np.searchsorted(sorted_positions, np.arange(per_day), side="right")
+    near_cache: dict[int, np.ndarray] = {}
     for position in range(per_day):
-        here = positions == position
-        if here.sum() >= MIN_SAMPLES:
-            out[position] = float(np.quantile(errors[here], q))
+        if hi[position] - lo[position] >= MIN_SAMPLES:
+            out[:, position] = np.quantile(sorted_errors[lo[position]:hi[position]], levels)
             continue
         hod = position // per_hour
-        near = (hours == hod) | (hours == (hod + 1) % 24) | (hours == (hod - 1) % 24)
-        if near.sum() >= MIN_SAMPLES:
-            out[position] = float(np.quantile(errors[near], q))
+        if hod not in near_cache:
+            near = (hours == hod) | (hours == (hod + 1) % 24) | (hours == (hod - 1) % 24)
+            near_cache[hod] = (np.quantile(errors[near], levels) if near.sum() >= MIN_SAMPLES else pooled)
+        out[:, position] = near_cache[hod]
     return out
 
 
@@ -408,6 +427,7 @@ class _Backtest:
     errors: dict[str, np.ndarray]  # per back-test step, log-demand minus that forecast (NaN in gaps)
     positions: np.ndarray  # slot of the day of each back-test step
     mask: np.ndarray  # which steps of the history are back-test steps
+    days: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))  # back-test day of each step
 
 
 def _select(
@@ -424,6 +444,7 @@ def _select(
     step_points: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hour_errors: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hods: list[np.ndarray] = []
+    day_of_step: list[np.ndarray] = []
     mask = np.zeros(len(times), dtype=bool)
     step_points["level"] = []
     for day in days:
@@ -434,6 +455,7 @@ def _select(
         inside = (keys >= start) & (keys < stop)
         step_keys = keys[inside]
         hods.append(slot_of_day[inside])
+        day_of_step.append(np.full(int(inside.sum()), day, dtype=np.int64))
         mask |= inside
         actual_hours = _window(hourly.level, hourly.first_key, stop, stop - start)
         for mode in modes:
@@ -455,7 +477,7 @@ def _select(
         mode = "daily"
     if "weekly" in modes and skill["weekly"] >= RHYTHM_SKILL and mae["weekly"] < (1 - WEEKLY_PREFERENCE) * mae["daily"]:
         mode = "weekly"
-    return _Backtest(mode, skill, points, errors, np.concatenate(hods), mask)
+    return _Backtest(mode, skill, points, errors, np.concatenate(hods), mask, np.concatenate(day_of_step))
 
 
 @dataclass
@@ -473,6 +495,12 @@ class _Verdict:
     reactive_under: int
     static_cost: float
     price: float | None  # extra replica-hours / (avoided under-provisioned hours × mean reactive replicas)
+    reference: float = 0.0  # the frontier's under-provisioned steps at the floor's cost
+
+    @property
+    def standard_error(self) -> float:
+        """The score's standard error, counting both step counts as Poisson: the back-test's noise."""
+        return self.score * math.sqrt(1 / (self.floor_under + 1) + 1 / (self.reference + 1))
 
     def report(self) -> dict[str, Any]:
         return {
@@ -489,6 +517,22 @@ class _Verdict:
                 "price": None if self.price is None else round(self.price, 2),
             },
         }
+
+
+def _choose(verdicts: list[_Verdict]) -> _Verdict:
+    """The cheapest kept candidate whose score is within one standard error of the best kept score.
+
+    The one-standard-error rule of model selection: back-test scores of nearby candidates differ
+    by noise (a few dozen under-provisioned steps), and the higher quantile that wins the
+    back-test by noise costs replica-hours on every day after it. Without a kept candidate,
+    the lowest score (to report why it was dropped).
+    """
+    kept = [v for v in verdicts if v.kept]
+    if not kept:
+        return min(verdicts, key=lambda v: (v.score, v.floor_cost))
+    top = min(kept, key=lambda v: (v.score, v.floor_cost))
+    bound = top.score + ONE_SE * top.standard_error
+    return min((v for v in kept if v.score <= bound), key=lambda v: (v.floor_cost, v.score))
 
 
 def _gate(
@@ -522,7 +566,7 @@ def _gate(
     from tenantctl.forecast.simulate import frontier, replay
 
     common = dict(capacity=capacity, min_replicas=min_replicas, max_replicas=max_replicas, step_hours=step_hours)
-    front = frontier(demand, **common)  # type: ignore[arg-type]
+    front = frontier(demand, targets=GATE_FRONTIER_TARGETS, **common)  # type: ignore[arg-type]
     reactive = replay(demand, target=target, **common)  # type: ignore[arg-type]
     finite = demand[np.isfinite(demand)]
     peak = float(finite.max()) if len(finite) else 0.0
@@ -533,10 +577,17 @@ def _gate(
     errors = backtest.errors[floor_mode]
     lead = (backtest.positions + 1) * (slot / HOUR)  # hours since the back-test day's start (its origin)
     holds: tuple[float, ...] = (math.inf,) if floor_mode != "level" else tuple(float(h) for h in LEVEL_HOLDS)
-    best: _Verdict | None = None
-    for q in QUANTILES:
-        table = _quantile_table(errors, backtest.positions, per_day, q)
-        upper = np.exp(point + table[backtest.positions]) - eps
+    verdicts: list[_Verdict] = []
+    # cross-fitted: a back-test day's upper quantiles come from the errors of the other half of the
+    # days (alternate days), never from its own errors, so the score is out of sample like the forecast
+    fold = backtest.days % 2 == 0
+    offsets = np.empty((len(QUANTILES), len(errors)))
+    for part in (fold, ~fold):
+        other = ~part if (~part).any() else part
+        tables = _quantile_tables(errors[other], backtest.positions[other], per_day, QUANTILES)
+        offsets[:, part] = tables[:, backtest.positions[part]]
+    for q, offset in zip(QUANTILES, offsets, strict=True):
+        upper = np.exp(point + offset) - eps
         need = np.nan_to_num(np.ceil(upper / (capacity * target) - 1e-9), nan=min_replicas, posinf=max_replicas)
         full = np.clip(need, min_replicas, max_replicas).astype(np.int64)
         for hold in holds:
@@ -560,12 +611,9 @@ def _gate(
                           f"(at most {MAX_STATIC_SHARE:.0%})")
             else:
                 reason = ""
-            verdict = _Verdict(q, hold, not reason, reason or "worth its cost", score, outcome.cost, outcome.under,
-                               reactive.cost, reactive.under, static_cost, price)
-            if best is None or (verdict.kept, -verdict.score, -verdict.floor_cost) > (
-                    best.kept, -best.score, -best.floor_cost):
-                best = verdict
-    assert best is not None
+            verdicts.append(_Verdict(q, hold, not reason, reason or "worth its cost", score, outcome.cost,
+                                     outcome.under, reactive.cost, reactive.under, static_cost, price, reference))
+    best = _choose(verdicts)
     if best.kept:
         best.reason = (f"kept: {best.score:.2f}× the frontier's under-provisioning at equal cost, "
                        + ("no extra cost over reactive" if best.price is None else
