@@ -76,6 +76,8 @@ LEVEL_FLOOR_WEEK = True
 RECENT_HOURS = 4  # a level-only floor follows the last 4 hours down (a drop is not held for a day)
 LEVEL_HOLDS = (3, 8, 24)  # hours a level-only floor may hold after the last sample (chosen by the back-test)
 MIN_SAMPLES = 20
+MIN_OWN = 10  # a slot of the day needs this many back-test errors for its own quantiles (else its hours')
+CROSS_FOLDS = 7  # the gate's cross-fitting: a back-test day's quantiles come from the other 6/7 of the days
 ONE_SE = 1.0  # among floors passing the gate, the cheapest within this many standard errors of the best score
 # the back-test's reactive frontier: fewer targets than the benchmark's (each is one replay of the
 # back-test days); interpolating between them moves a score by a few percent at most
@@ -251,8 +253,13 @@ class _Hourly:
 
 
 def _slot_length(step: pd.Timedelta) -> pd.Timedelta:
-    """Slots are the step rounded up to 15, 20, 30 or 60 minutes (they must divide the hour)."""
-    for minutes in (15, 20, 30, 60):
+    """Slots are the step rounded up to 5, 10, 15, 20, 30 or 60 minutes (they must divide the hour).
+
+    As fine as the samples: load that recurs at the same clock minute (a job at :30 every
+    two hours) gets its floor in its own 5-minute slot instead of raising a whole quarter-hour
+    (the weekly schedule is coarser anyway: ``schedule.weekly_schedule`` merges slots).
+    """
+    for minutes in (5, 10, 15, 20, 30, 60):
         if step <= pd.Timedelta(minutes=minutes):
             return pd.Timedelta(minutes=minutes)
     return HOUR
@@ -263,38 +270,53 @@ def _quantile_table(errors: np.ndarray, positions: np.ndarray, per_day: int, q: 
     return _quantile_tables(errors, positions, per_day, (q,))[0]
 
 
+def _grouped(errors: np.ndarray, keys: np.ndarray, groups: int) -> np.ndarray:
+    """``errors`` as a ``(groups, most)`` matrix, row ``k`` holding the errors with key ``k`` (NaN-padded)."""
+    order = np.argsort(keys, kind="stable")
+    keys, errors = keys[order], errors[order]
+    lo = np.searchsorted(keys, np.arange(groups), side="left")
+    counts = np.bincount(keys, minlength=groups)
+    matrix = np.full((groups, max(1, int(counts.max()) if len(counts) else 1)), np.nan)
+    matrix[keys, np.arange(len(keys)) - lo[keys]] = errors
+    return matrix
+
+
+def _nanquantile_rows(matrix: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """``(len(levels), rows)`` quantiles of each row, NaN for an all-NaN row (no warning)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        return np.nanquantile(matrix, levels, axis=1)
+
+
 def _quantile_tables(
     errors: np.ndarray, positions: np.ndarray, per_day: int, qs: tuple[float, ...]
 ) -> np.ndarray:
     """Per quantile of ``qs`` and slot position of the day, that quantile of the back-test errors there.
 
-    A position with fewer than ``MIN_SAMPLES`` errors uses its hour of day and the two
-    neighbouring hours instead; with too few of those, all errors pooled. All quantiles of a
-    position come from one ``np.quantile`` call (one sort): the gate needs every candidate's.
+    A position with fewer than ``MIN_OWN`` errors uses its hour of day and the two
+    neighbouring hours instead; with fewer than ``MIN_SAMPLES`` of those, all errors pooled.
+    Vectorised (one ``nanquantile`` over a position × day matrix): the gate needs every
+    candidate's table, once per cross-fitting fold.
     """
     finite = np.isfinite(errors)
-    errors, positions = errors[finite], positions[finite]
+    errors, positions = errors[finite], positions[finite].astype(np.int64)
     levels = np.asarray(qs, dtype=float)
-    pooled = np.quantile(errors, levels) if len(errors) else np.zeros(len(levels))
+    if not len(errors):
+        return np.zeros((len(levels), per_day))
+    pooled = np.quantile(errors, levels)
     per_hour = max(1, per_day // 24)
     hours = positions // per_hour
-    out = np.repeat(pooled[:, None], per_day, axis=1)
-    order = np.argsort(positions, kind="stable")
-    sorted_positions = positions[order]
-    sorted_errors = errors[order]
-    lo = np.searchsorted(sorted_positions, np.arange(per_day), side="left")
-    hi = np.searchsorted(sorted_positions, np.arange(per_day), side="right")
-    near_cache: dict[int, np.ndarray] = {}
-    for position in range(per_day):
-        if hi[position] - lo[position] >= MIN_SAMPLES:
-            out[:, position] = np.quantile(sorted_errors[lo[position]:hi[position]], levels)
-            continue
-        hod = position // per_hour
-        if hod not in near_cache:
-            near = (hours == hod) | (hours == (hod + 1) % 24) | (hours == (hod - 1) % 24)
-            near_cache[hod] = (np.quantile(errors[near], levels) if near.sum() >= MIN_SAMPLES else pooled)
-        out[:, position] = near_cache[hod]
-    return out
+    own = _nanquantile_rows(_grouped(errors, positions, per_day), levels)
+    by_hour = _grouped(errors, hours, 24)
+    near_matrix = np.concatenate([np.roll(by_hour, shift, axis=0) for shift in (-1, 0, 1)], axis=1)
+    near = _nanquantile_rows(near_matrix, levels)
+    near_counts = np.isfinite(near_matrix).sum(axis=1)
+    near = np.where(near_counts[None, :] >= MIN_SAMPLES, near, pooled[:, None])
+    counts = np.bincount(positions, minlength=per_day)
+    hod = np.arange(per_day) // per_hour
+    return np.where(counts[None, :] >= MIN_OWN, own, near[:, hod])
 
 
 def _replicas(upper: float, capacity: float, target: float, low: int, high: int) -> int:
@@ -578,11 +600,13 @@ def _gate(
     lead = (backtest.positions + 1) * (slot / HOUR)  # hours since the back-test day's start (its origin)
     holds: tuple[float, ...] = (math.inf,) if floor_mode != "level" else tuple(float(h) for h in LEVEL_HOLDS)
     verdicts: list[_Verdict] = []
-    # cross-fitted: a back-test day's upper quantiles come from the errors of the other half of the
-    # days (alternate days), never from its own errors, so the score is out of sample like the forecast
-    fold = backtest.days % 2 == 0
+    # cross-fitted: a back-test day's upper quantiles come from the errors of the other days (folds
+    # of every 7th day), never from its own, so the score is out of sample like the forecast itself
     offsets = np.empty((len(QUANTILES), len(errors)))
-    for part in (fold, ~fold):
+    for k in range(CROSS_FOLDS):
+        part = backtest.days % CROSS_FOLDS == k
+        if not part.any():
+            continue
         other = ~part if (~part).any() else part
         tables = _quantile_tables(errors[other], backtest.positions[other], per_day, QUANTILES)
         offsets[:, part] = tables[:, backtest.positions[part]]
