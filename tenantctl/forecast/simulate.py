@@ -81,20 +81,23 @@ def replay(
     if floor is not None and len(floor):
         current = clamp(max(current, int(floor[0])))
     last_rec = current
-    # plain Python floats and ints in the loop: numpy scalar indexing would make it ~5x slower,
-    # and the gate replays every candidate floor over the back-test days
-    observed_list = [seen, *demand[:-1].tolist()] if n else []
-    floor_list = [int(f) for f in floor.tolist()] if floor is not None else None
+    # plain Python floats and ints in the loop (numpy scalar indexing would make it ~5x slower), and
+    # what does not depend on the state computed beforehand: the gate replays every candidate floor
+    observed = np.array([seen, *demand[:-1].tolist()] if n else [], dtype=float)
+    known = np.isfinite(observed)
+    with np.errstate(invalid="ignore"):
+        wanted = np.where(known, np.ceil(np.where(known, observed, 0.0) / unit - 1e-9), -1)
+    observed_list, wanted_list = observed.tolist(), wanted.astype(np.int64).tolist()
+    floor_list = [int(f) for f in floor.tolist()] if floor is not None else [0] * n
     counts = [0] * n
-    ceil, isfinite = math.ceil, math.isfinite
     for t in range(n):
-        observed = observed_list[t]
-        if isfinite(observed):
-            ratio = observed / (current * unit)
-            hpa = current if abs(ratio - 1.0) <= TOLERANCE else ceil(observed / unit - 1e-9)
-        else:
+        want = wanted_list[t]
+        if want < 0:  # a gap: the HPA keeps the count
             hpa = current
-        if floor_list is not None and floor_list[t] > hpa:
+        else:
+            ratio = observed_list[t] / (current * unit)
+            hpa = current if abs(ratio - 1.0) <= TOLERANCE else want
+        if floor_list[t] > hpa:
             hpa = floor_list[t]
         rec = min_replicas if hpa < min_replicas else max_replicas if hpa > max_replicas else hpa
         new = rec if rec >= current else min(current, max(rec, last_rec))
