@@ -20,19 +20,26 @@ chosen for honest upper quantiles and robustness first, and for point accuracy s
   weekly profile and keeps the one with the lowest error, but only when it beats the
   flat forecast by a clear margin (``RHYTHM_SKILL``); otherwise ``rhythm`` is ``none``.
 * **The floor must be worth its cost.** The same back-test days are replayed through the
-  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set. A
-  candidate passes only if it beats the reactive frontier at equal cost by ``GATE`` (20 %),
+  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set,
+  *cross-fitted*: a back-test day's upper quantiles come from the errors of the other days
+  (``CROSS_FOLDS`` folds), never its own, so the back-test is out of sample like the forecast.
+  A candidate passes only if it beats the reactive frontier at equal cost by ``GATE`` (20 %),
   pays at most ``MAX_PRICE`` deployment-hours per hour of under-provisioning it avoids
   against reactive HPA at the target (nothing where reactive is never under-provisioned),
   and costs at most ``MAX_STATIC_SHARE`` (70 %) of static peak provisioning; otherwise the
-  floor is off (``min_replicas``) and scaling stays reactive. ``model["gate"]`` reports the
-  rule, the figures and the reason. Without rhythm the floor is level-only: its level
-  follows a drop of the last ``RECENT_HOURS`` at once, and it holds only as long after the
-  last sample as the back-test found worth it (``LEVEL_HOLDS``), never a day-old level all day.
-* **Quantiles from the back-test.** The upper bound adds the empirical quantile of the
-  back-test's out-of-sample errors (per hour of day, pooled with neighbouring hours),
-  so it contains level drift, within-hour bursts and profile error: the real
-  day-ahead error, not an in-sample residual.
+  floor is off (``min_replicas``) and scaling stays reactive. Among passing candidates the
+  cheapest within one standard error of the best score is used (``ONE_SE``: scores a few
+  dozen steps apart are noise, a higher quantile costs on every later day).
+  ``model["gate"]`` reports the rule, the figures and the reason. Without rhythm the floor is
+  level-only: its level follows a drop of the last ``RECENT_HOURS`` at once, and it holds only
+  as long after the last sample as the back-test found worth it (``LEVEL_HOLDS``), never a
+  day-old level all day.
+* **Quantiles from the back-test, at the samples' resolution.** The upper bound adds the
+  empirical quantile of the back-test's out-of-sample errors per slot of the day (slots as
+  fine as the step, down to 5 minutes), so load that recurs at one clock minute (a job at
+  :30) raises only its own slot; a slot with fewer than ``MIN_OWN`` errors uses its hour and
+  the neighbouring hours. It contains level drift, within-hour bursts and profile error:
+  the real day-ahead error, not an in-sample residual.
 * **Short histories fall back honestly.** Under ``MIN_HISTORY`` (7 days) there is no
   way to tell rhythm from noise; the model reports ``fallback`` with the reason, the
   prediction is the last day's median and the floor is ``min_replicas``.
@@ -539,7 +546,8 @@ class _Verdict:
             "rule": f"keep a floor only if its back-test under-provisioning is ≤ {GATE:g}× the reactive frontier's "
                     f"at equal cost, it pays ≤ {MAX_PRICE:g} deployment-hours per hour of under-provisioning it "
                     f"avoids against reactive HPA at the target, and it costs ≤ {MAX_STATIC_SHARE:.0%} of static "
-                    "peak provisioning",
+                    "peak provisioning (back-test cross-fitted; the cheapest passing floor within one standard error "
+                    "of the best score is used)",
             "backtest": {
                 "floor": {"quantile": self.quantile, "hold_hours": None if math.isinf(self.hold) else self.hold,
                           "replica_hours": round(self.floor_cost, 1), "under_steps": self.floor_under},
@@ -592,7 +600,8 @@ def _gate(
     * **cheaper than static**: at most ``MAX_STATIC_SHARE`` of static peak provisioning's replica-hours.
 
     Candidates are the quantiles ``QUANTILES`` and, for a level-only floor, how long it holds
-    (``LEVEL_HOLDS``); among those passing, the lowest score wins (then the cheapest).
+    (``LEVEL_HOLDS``); among those passing, the cheapest within one standard error of the
+    lowest score (``_choose``). Upper quantiles are cross-fitted (``CROSS_FOLDS``).
     """
     from tenantctl.forecast.simulate import frontier, replay
 
