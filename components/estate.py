@@ -29,6 +29,7 @@ class StackSettings:
     billing_account: str | None = None  # GCP billing account the tenant's budget lives on
     cert_issuer: str | None = None  # cert-manager ClusterIssuer for the tenant's TLS; None: addons.contract default
     ingress_domain: str | None = None  # parent domain of the tenant's default host; None: addons.contract default
+    data_address_slot: int | None = None  # pooled Azure: another address pair than the id's (components/data_addresses.py)
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class Estate:
     # (private address, port) of the tenant's own database and cache where the cloud knows them before
     # deployment: the namespace's data egress is then exactly these /32s (see kubernetes/network.py).
     data_endpoints: list[tuple[pulumi.Input[str], int]] = field(default_factory=list)
+    # The cluster's add-on baseline where this stack creates it (silo clusters): the tenancy's custom resources
+    # (ScaledObject, VerticalPodAutoscaler, ListenerSet, HTTPRoute, Certificate) wait for their CRDs and
+    # controllers. Empty on the shared cluster: its stack installed them before any pooled tenant.
+    addons: list[pulumi.Resource] = field(default_factory=list)
 
 
 class CloudBuilder(Protocol):

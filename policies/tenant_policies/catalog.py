@@ -5,16 +5,19 @@ from __future__ import annotations
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from . import (
+    addons,
     audit,
     autoscaling,
     aws_hardening,
     azure_hardening,
     encryption,
+    gateway,
     gcp_hardening,
     isolation,
     rbac,
     residency,
     resilience,
+    storage,
     tagging,
     tenancy,
     transit,
@@ -32,12 +35,15 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *aws_hardening.POLICIES,
     *azure_hardening.POLICIES,
     *gcp_hardening.POLICIES,
+    *storage.POLICIES,
     *trust.POLICIES,
     *tagging.POLICIES,
     *audit.POLICIES,
     *residency.POLICIES,
     *resilience.POLICIES,
     *autoscaling.POLICIES,
+    *gateway.POLICIES,
+    *addons.POLICIES,
 ]
 POLICY_NAMES = frozenset(p.name for p in POLICIES)
 assert len(POLICY_NAMES) == len(POLICIES), "policy names are unique"

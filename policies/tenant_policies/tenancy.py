@@ -10,6 +10,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
+from .addons import is_addon_object
 from .base import (
     K8S_LABEL_PREFIX,
     UNKNOWN,
@@ -22,6 +23,7 @@ from .base import (
     stack_policy,
     string_list,
 )
+from .gateway import GATEWAY_NAMESPACE
 
 PSA_LEVELS = ("privileged", "baseline", "restricted")
 PSA_PREFIX = "pod-security.kubernetes.io/"
@@ -42,6 +44,8 @@ def _tenant_namespaces(resources: Sequence[Resource]) -> list[Resource]:
         for r in resources
         if r.type == "kubernetes:core/v1:Namespace"
         and (get(r.props, "metadata", "labels") or {}).get(f"{K8S_LABEL_PREFIX}tenant")
+        # A cluster add-on's namespace (silo clusters run their add-ons in the tenant's stack) is no tenant slice.
+        and not is_addon_object(r.props, "Namespace")
     ]
 
 
@@ -197,7 +201,7 @@ NAMESPACED_KINDS = frozenset(
         "Job", "CronJob", "Service", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding",
         "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "HorizontalPodAutoscaler",
         "ScaledObject", "ScaledJob", "TriggerAuthentication", "Ingress", "PersistentVolumeClaim", "Endpoints",
-        "EndpointSlice",
+        "EndpointSlice", "ListenerSet", "HTTPRoute", "BackendTrafficPolicy", "VerticalPodAutoscaler",
     }
 )
 # Namespaces tenant pods may select in a NetworkPolicy besides their own (always with a podSelector): the
@@ -214,6 +218,8 @@ def _tenant_namespace(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     expected = str(ctx.setting("namespace", f"tenant-{tenant}"))
     kind = ctx.resource_type.rsplit(":", 1)[-1]
     name = get(props, "metadata", "name")
+    if is_addon_object(props, kind):
+        return  # a silo cluster's add-ons, in their own fixed namespaces (policies/tenant_policies/addons.py)
     if kind == "Namespace":
         if name is not UNKNOWN and name != expected:
             yield f"Namespace of tenant {tenant} must be named {expected} (got {name})."
@@ -259,6 +265,10 @@ def _namespace_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
                 if selector is None or selector is UNKNOWN:
                     continue  # a podSelector alone selects pods of the policy's own namespace
                 if _pinned(selector, {str(own)}) or (_pinned(selector, system) and get(peer, "podSelector")):
+                    continue
+                # Into the tenant from the cluster gateway's proxies (kubernetes-networkpolicy-gateway-ingress
+                # checks the podSelector is theirs).
+                if direction == "ingress" and _pinned(selector, {GATEWAY_NAMESPACE}) and get(peer, "podSelector"):
                     continue
                 yield (
                     f"NetworkPolicy {name} {direction} rule {index} must not reach other tenants' namespaces "
