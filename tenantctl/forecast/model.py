@@ -444,12 +444,14 @@ def forecast(
                  else "off: scaling stays reactive",
                  gate=gate)
     slots = []
-    for s, e, key in zip(starts, ends, slot_keys, strict=True):
+    end_index = pd.DatetimeIndex(ends)
+    positions = np.asarray(_slot_of_day(end_index, slot), dtype=np.int64).tolist()  # once, not per slot
+    lead_hours = ((end_index - last) / HOUR).to_numpy().tolist()
+    for s, e, key, position, lead in zip(starts, ends, slot_keys, positions, lead_hours, strict=True):
         base = point[int(key - origin)]
-        position = int(_slot_of_day(e, slot))
         predicted = max(0.0, math.exp(base + mid_q[position]) - eps)
         upper = max(predicted, math.exp(base + upper_q[position]) - eps)
-        held = (e - last) / HOUR <= hold
+        held = lead <= hold
         floor = _replicas(upper, capacity, target, min_replicas, max_replicas) if floor_on and held else min_replicas
         slots.append(Slot(s, e, predicted, upper, floor))
     return Forecast(slots, model)
