@@ -12,7 +12,7 @@ import pulumi_kubernetes as k8s
 
 from components.azure.alerts import Alerts, Threshold
 from components.azure.budget import Budget
-from components.azure.cache import Cache
+from components.azure.cache import Cache, CacheArgs
 from components.azure.cluster import Cluster
 from components.azure.common import (
     ROLE_KEY_VAULT_CONTRIBUTOR,
@@ -20,6 +20,7 @@ from components.azure.common import (
     ROLE_KEY_VAULT_CRYPTO_USER,
     ZONE_BLOB,
     ZONE_POSTGRES,
+    ZONE_POSTGRES_LINK,
     ZONE_REDIS,
     ZONE_VAULT,
     ClientConfig,
@@ -31,18 +32,18 @@ from components.azure.common import (
     shared_resource_group,
     vault_name,
 )
-from components.azure.database import Database, GeoBackupKey
+from components.azure.database import Database, DatabaseArgs, GeoBackupKey
 from components.azure.keyvault import KeyUser, TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
 from components.azure.storage import ObjectStorage
 from components.budget_amount import monthly_amount
+from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses
 from components.estate import Estate, StackSettings
-from components.naming import bucket_name, namespace_name, tenant_tags
+from components.kubernetes.network import DATA_PORTS
+from components.naming import bucket_name, cache_name, database_name, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
-# The shared regional VNet's address space (tenantctl/placeholders.py shows the same range offline).
-SHARED_VNET_CIDR = "10.101.0.0/16"
 # Tiers whose database backups are also kept in the paired region.
 GEO_BACKUP_TIERS = frozenset({"enterprise"})
 # Azure region pairs (geo-redundant backup goes to the pair; regions without one keep backups zone-redundant).
@@ -111,6 +112,11 @@ class AzureEstate(pulumi.ComponentResource):
 
         ref: pulumi.StackReference | None = None
         network: Network | None = None
+        # Pooled: the database's and cache's private endpoints at the tenant's own static addresses, so that the
+        # namespace's egress is exactly those two /32s (a private endpoint's dynamic address is no output once it
+        # is in a private DNS zone, and a VNet-integrated server's never is).
+        pooled: DataAddresses | None = None
+        data_subnet: pulumi.Input[str] | None = None
         if spec.silo:
             network = Network(
                 f"{name}-network",
@@ -144,11 +150,13 @@ class AzureEstate(pulumi.ComponentResource):
                                         opts=child(self))
             endpoint_subnet = ref.get_output("privateEndpointSubnetId")
             database_subnet = ref.get_output("databaseSubnetId")
+            data_subnet = ref.get_output("dataSubnetId")
+            pooled = data_addresses(spec.tenant_id, settings.data_address_slot)
             shared_rg = shared_resource_group(settings.shared_cluster_stack)
             # The shared stack owns the VNet's private DNS zones (one zone of a name per VNet).
             zones = {
                 zone: client.subscription_id.apply(functools.partial(private_zone_id, resource_group=shared_rg, zone=zone))
-                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_BLOB)
+                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK, ZONE_BLOB)
             }
             plan = layout(SHARED_VNET_CIDR)
 
@@ -257,52 +265,54 @@ class AzureEstate(pulumi.ComponentResource):
         paired = PAIRED_REGIONS.get(location)
         if spec.tier in GEO_BACKUP_TIERS and paired:
             geo = self._geo_backup_key(name, paired, client, tags, logs.workspace_id)
-        database = Database(
-            f"{name}-db",
-            {
-                "resource_group_name": rg,
-                "location": location,
-                "server_name": physical_name(name, "pg", 63),
-                "version": config.database.engine_version,
-                "sku_name": config.database.instance_class,
-                "storage_gb": config.database.storage_gb,
-                "high_availability": config.database.high_availability,
-                "backup_retention_days": config.database.backup_retention_days,
-                "geo_backup": geo,
-                "deletion_protection": config.database.deletion_protection,
-                "performance_insights": config.database.performance_insights,
-                "connection_pool": config.performance.connection_pool,
-                "database_name": config.workload.name,
-                "delegated_subnet_id": database_subnet,
-                "private_zone_id": zones[ZONE_POSTGRES],
-                "identity_id": database_identity.id,
-                "key_uri": vault.key_id,
-                "key_grants": vault.grants,
-                "workspace_id": logs.workspace_id,
-                "tags": tags,
-            },
-            child(self),
-        )
-        cache = Cache(
-            f"{name}-cache",
-            {
-                "resource_group_name": rg,
-                "location": location,
-                "cache_name": physical_name(name, "redis", 60),  # Azure Managed Redis: at most 60 characters
-                "node_type": config.cache.node_type,
-                "replicas": config.cache.replicas,
-                "zones": config.cluster.availability_zones,
-                "endpoint_subnet_id": endpoint_subnet,
-                "redis_zone_id": zones[ZONE_REDIS],
-                "identity_id": cache_identity.id,
-                "key_id": vault.key_id,
-                "key_grants": vault.grants,
-                "workload_principal_id": workload_identity.principal_id,
-                "workspace_id": logs.workspace_id,
-                "tags": tags,
-            },
-            child(self),
-        )
+        database_args: DatabaseArgs = {
+            "resource_group_name": rg,
+            "location": location,
+            "server_name": database_name(name, "azure"),
+            "version": config.database.engine_version,
+            "sku_name": config.database.instance_class,
+            "storage_gb": config.database.storage_gb,
+            "high_availability": config.database.high_availability,
+            "backup_retention_days": config.database.backup_retention_days,
+            "geo_backup": geo,
+            "deletion_protection": config.database.deletion_protection,
+            "performance_insights": config.database.performance_insights,
+            "connection_pool": config.performance.connection_pool,
+            "database_name": config.workload.name,
+            "delegated_subnet_id": None if pooled else database_subnet,
+            "private_zone_id": None if pooled else zones[ZONE_POSTGRES],
+            "identity_id": database_identity.id,
+            "key_uri": vault.key_id,
+            "key_grants": vault.grants,
+            "workspace_id": logs.workspace_id,
+            "tags": tags,
+        }
+        if pooled:
+            assert data_subnet is not None
+            database_args["private_endpoint"] = {
+                "subnet_id": data_subnet, "address": pooled.database, "zone_id": zones[ZONE_POSTGRES_LINK],
+            }
+        database = Database(f"{name}-db", database_args, child(self))
+        cache_args: CacheArgs = {
+            "resource_group_name": rg,
+            "location": location,
+            "cache_name": cache_name(name, "azure"),  # Azure Managed Redis: at most 60 characters
+            "node_type": config.cache.node_type,
+            "replicas": config.cache.replicas,
+            "zones": config.cluster.availability_zones,
+            "endpoint_subnet_id": endpoint_subnet,
+            "redis_zone_id": zones[ZONE_REDIS],
+            "identity_id": cache_identity.id,
+            "key_id": vault.key_id,
+            "key_grants": vault.grants,
+            "workload_principal_id": workload_identity.principal_id,
+            "workspace_id": logs.workspace_id,
+            "tags": tags,
+        }
+        if pooled:
+            assert data_subnet is not None
+            cache_args["endpoint_subnet_id"], cache_args["static_address"] = data_subnet, pooled.cache
+        cache = Cache(f"{name}-cache", cache_args, child(self))
         # The tenant's storage account, reached through a private endpoint beside the vault's and the cache's.
         storage = ObjectStorage(
             f"{name}-storage",
@@ -383,6 +393,8 @@ class AzureEstate(pulumi.ComponentResource):
             alert_target=alerts.action_group_id,
             service_account_annotations={"azure.workload.identity/client-id": workload_identity.client_id},
             depends_on=[*depends_on, pulumi_fic],
+            data_endpoints=[(pooled.database, DATA_PORTS["azure"][0]), (pooled.cache, DATA_PORTS["azure"][1])]
+            if pooled else [],
         )
         self.register_outputs(
             {

@@ -26,10 +26,10 @@ from components.azure.common import (
     shared_tags,
     vault_name,
 )
-from components.azure.estate import SHARED_VNET_CIDR
 from components.azure.keyvault import TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network
+from components.data_addresses import SHARED_VNET_CIDR
 
 KUBERNETES_VERSION = "1.31"
 # The shared user pool: general-purpose nodes, bounds sized for many small tenants.
@@ -65,6 +65,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
                 "base_name": name,
                 "cidr": SHARED_VNET_CIDR,
                 "tags": tags,
+                "pooled_data": True,  # pooled tenants' database and cache private endpoints, at static addresses
             },
             child(self),
         )
@@ -156,6 +157,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
             "privateSubnetCidrs": [plan.nodes],
             "databaseSubnetId": network.database_subnet_id,
             "privateEndpointSubnetId": network.endpoint_subnet_id,
+            "dataSubnetId": network.data_subnet_id,
             "clusterName": cluster.cluster_name,
             "clusterEndpoint": pulumi.Output.concat("https://", cluster.private_fqdn, ":443"),
             "clusterCertificateAuthority": cluster.kubeconfig.apply(certificate_authority),

@@ -22,7 +22,7 @@ from components.gcp.logs import LogBucket
 from components.gcp.network import Network
 from components.gcp.storage import ObjectStorage
 from components.kubernetes.network import DATA_PORTS
-from components.naming import bucket_name, gcp_labels, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, gcp_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
@@ -164,7 +164,7 @@ class GcpEstate(pulumi.ComponentResource):
             f"{name}-db",
             {
                 "project": proj,
-                "instance_name": physical_name(name, "pg", 95),
+                "instance_name": database_name(name, "gcp"),
                 "version": config.database.engine_version,
                 "tier": config.database.instance_class,
                 "storage_gb": config.database.storage_gb,
@@ -186,7 +186,7 @@ class GcpEstate(pulumi.ComponentResource):
             f"{name}-cache",
             {
                 "project": proj,
-                "instance_name": physical_name(name, "redis", 40),
+                "instance_name": cache_name(name, "gcp"),
                 "tier": config.cache.node_type,
                 "memory_gb": MEMORY_GB[spec.tier],
                 "engine_version": config.cache.engine_version,

@@ -10,6 +10,7 @@ from . import (
     aws_hardening,
     azure_hardening,
     encryption,
+    gateway,
     gcp_hardening,
     isolation,
     rbac,
@@ -40,6 +41,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *residency.POLICIES,
     *resilience.POLICIES,
     *autoscaling.POLICIES,
+    *gateway.POLICIES,
 ]
 POLICY_NAMES = frozenset(p.name for p in POLICIES)
 assert len(POLICY_NAMES) == len(POLICIES), "policy names are unique"
