@@ -66,6 +66,10 @@ class Estate:
     # (private address, port) of the tenant's own database and cache where the cloud knows them before
     # deployment: the namespace's data egress is then exactly these /32s (see kubernetes/network.py).
     data_endpoints: list[tuple[pulumi.Input[str], int]] = field(default_factory=list)
+    # The cluster's add-on baseline where this stack creates it (silo clusters): the tenancy's custom resources
+    # (ScaledObject, VerticalPodAutoscaler, ListenerSet, HTTPRoute, Certificate) wait for their CRDs and
+    # controllers. Empty on the shared cluster: its stack installed them before any pooled tenant.
+    addons: list[pulumi.Resource] = field(default_factory=list)
 
 
 class CloudBuilder(Protocol):

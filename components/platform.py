@@ -42,7 +42,9 @@ class TenantPlatform(pulumi.ComponentResource):
                 "prometheus_address": settings.prometheus_address,
                 "ingress": IngressSettings.of(settings.cert_issuer, settings.ingress_domain),
             },
-            pulumi.ResourceOptions(parent=self, providers=[estate.k8s_provider], depends_on=estate.depends_on),
+            pulumi.ResourceOptions(
+                parent=self, providers=[estate.k8s_provider], depends_on=[*estate.depends_on, *estate.addons]
+            ),
         )
 
         self.kubeconfig = pulumi.Output.secret(estate.kubeconfig)

@@ -356,3 +356,17 @@ def test_ratios_read_the_gateways_series_for_the_tenants_route(rendered: dict[st
             assert float(bound) in envoy_buckets and float(bound) <= latency_ms
             assert "envoy_cluster_upstream_rq_time_bucket" in expr and "envoy_cluster_upstream_rq_time_count" in expr
 
+
+
+def test_the_pack_uses_the_gateway_contracts_names() -> None:
+    """The pack cannot import the components: its copies of the contract's names must not drift."""
+    from tenantctl.policy.catalog import import_pack
+
+    import_pack()
+    from tenant_policies import gateway as pack
+
+    from components.kubernetes.addons import contract
+
+    assert pack.GATEWAY_NAMESPACE == contract.GATEWAY_NAMESPACE
+    assert pack.PROXY_POD_LABELS == contract.PROXY_POD_LABELS
+    assert pack.DEFAULT_INGRESS_DOMAIN == contract.DEFAULT_INGRESS_DOMAIN

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.addons import eks_addons
 from components.aws.alerting import Alerting
 from components.aws.budget import Budget
 from components.aws.cache import PORT as CACHE_PORT
@@ -25,10 +26,12 @@ from components.aws.kms import TenantKey
 from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
 from components.aws.pod_security import PodSecurity, security_group_policy, vpc_resolver
+from components.aws.slo import Slo
 from components.aws.storage import ObjectStorage
 from components.budget_amount import monthly_amount
 from components.estate import Estate, NamespacedObject, StackSettings
-from components.naming import bucket_name, namespace_name, tenant_group, tenant_tags
+from components.kubernetes.addons.baseline import SHARED_LABELS
+from components.naming import bucket_name, k8s_labels, namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
 from spec.tiers import tier_defaults
 
@@ -86,6 +89,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
         depends_on: list[pulumi.Resource] = []
         pods: PodSecurity | None = None
         cluster_sg: pulumi.Input[str] = ""
+        nat_gateway_ids: list[pulumi.Input[str]] = []
         if spec.silo:
             network = Network(
                 f"{name}-network",
@@ -146,6 +150,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             oidc_arn, oidc_issuer = cluster.oidc_provider_arn, cluster.oidc_issuer_url
             service_cidrs = network.private_subnet_cidrs
             depends_on = [nodes.node_group]
+            nat_gateway_ids = list(network.nat_gateway_ids)
         else:
             if not settings.shared_cluster_stack:
                 raise ValueError(f"{tenant}: a pooled tenant needs stack config tenant-platform:sharedClusterStack")
@@ -223,6 +228,17 @@ class AwsTenantEstate(pulumi.ComponentResource):
         )
 
         k8s_provider = kube_provider(f"{name}-k8s", kubeconfig, self)
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = eks_addons(f"{name}-addons", {
+                "provider": provider, "k8s_provider": k8s_provider, "account": acct, "base_name": tenant,
+                "region": spec.region, "cluster_name": cluster_name, "oidc_provider_arn": oidc_arn,
+                "oidc_issuer_url": oidc_issuer, "kubernetes_version": cfg.cluster.kubernetes_version, "silo": True,
+                "load_balancer": cfg.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": cfg.monitoring.real_time, "proxy_replicas": 2,
+                "after": depends_on, "tags": tags,
+            }, self).ready
         namespaced: list[NamespacedObject] = []
         if pods is not None:
             pods.allow(
@@ -284,7 +300,24 @@ class AwsTenantEstate(pulumi.ComponentResource):
                     "memory_threshold": cfg.autoscaling.metrics.memory_threshold,
                     "latency_threshold": latency,
                     "real_time": cfg.monitoring.real_time,
+                    "nat_gateway_ids": nat_gateway_ids,
                 },
+                "tags": tags,
+            },
+            child(self, provider),
+        )
+        # The SLOs' burn-rate alarms, on the same topic as every other alarm of the tenant.
+        Slo(
+            f"{name}-slo",
+            {
+                "provider": provider,
+                "tenant_id": tenant,
+                "base_name": tenant,
+                "cluster_name": cluster_name,
+                "namespace": namespace,
+                "availability": cfg.monitoring.slo.availability,
+                "latency_p95": cfg.monitoring.slo.latency_p95,
+                "topic_arn": alerting.topic_arn,
                 "tags": tags,
             },
             child(self, provider),
@@ -330,6 +363,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             service_account_annotations={"eks.amazonaws.com/role-arn": workload_role.arn},
             depends_on=depends_on,
             namespaced_objects=namespaced,
+            addons=addons,
         )
         self.register_outputs(
             {
@@ -450,6 +484,15 @@ class AwsSharedCluster(pulumi.ComponentResource):
             },
             child(self, provider),
         )
+        config = pulumi.Config("tenant-platform")
+        eks_addons(f"{name}-addons", {
+            "provider": provider, "k8s_provider": kube_provider(f"{name}-k8s", cluster.kubeconfig, self),
+            "account": acct, "base_name": base, "region": region, "cluster_name": cluster.name,
+            "oidc_provider_arn": cluster.oidc_provider_arn, "oidc_issuer_url": cluster.oidc_issuer_url,
+            "kubernetes_version": version, "silo": False, "load_balancer": None,
+            "cert_issuer": config.get("certIssuer"), "labels": SHARED_LABELS, "real_time": True,
+            "proxy_replicas": 3, "after": [nodes.node_group], "tags": tags,
+        }, self)
         private = pulumi.Output.all(*network.private_subnet_ids)
         first_private = private.apply(_first)
         # Exactly the names tenantctl.placeholders.shared_cluster_outputs stands in for offline.

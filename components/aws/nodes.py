@@ -158,6 +158,9 @@ class NodePool(pulumi.ComponentResource):
             target_tracking_configuration={
                 "predefined_metric_specification": {"predefined_metric_type": "ASGAverageCPUUtilization"},
                 "target_value": cpu,
+                # Only the cluster-autoscaler removes nodes: it drains them within their pods' budgets, where an
+                # Auto Scaling scale-in would terminate a node with its pods still on it.
+                "disable_scale_in": True,
             },
             opts=child(self, provider),
         )

@@ -211,6 +211,13 @@ class Cluster(pulumi.ComponentResource):
             oidc_issuer_profile={"enabled": True},  # workload identity federation for the tenant's pods
             disk_encryption_set_id=des.id,
             auto_scaler_profile=_autoscaler_profile(args["real_time"]),
+            workload_auto_scaler_profile={
+                # AKS's managed VPA: the tenancy's VerticalPodAutoscaler objects need its CRD and recommender.
+                "vertical_pod_autoscaler": {"enabled": True},
+                # KEDA comes from the pinned chart on every cloud (components/kubernetes/addons/keda.py), so the
+                # managed add-on stays off: two KEDA operators would both reconcile the ScaledObjects.
+                "keda": {"enabled": False},
+            },
             auto_upgrade_profile={"upgrade_channel": "patch", "node_os_upgrade_channel": "NodeImage"},
             addon_profiles={
                 "azurepolicy": {"enabled": True},
@@ -219,6 +226,9 @@ class Cluster(pulumi.ComponentResource):
                     "config": {"logAnalyticsWorkspaceResourceID": args["workspace_id"], "useAADAuth": "true"},
                 },
             },
+            # Managed Prometheus (the ama-metrics agent): the gateway's request metrics reach the Azure Monitor
+            # workspace where the SLO burn-rate rules run (azure/slo.py associates the collection rule).
+            azure_monitor_profile={"metrics": {"enabled": True}},
             agent_pool_profiles=[
                 {
                     **node_common,

@@ -36,12 +36,15 @@ from components.azure.database import Database, DatabaseArgs, GeoBackupKey
 from components.azure.keyvault import KeyUser, TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
+from components.azure.slo import PrometheusCollection, Slo, shared_workspace_name, workspace_id
 from components.azure.storage import ObjectStorage, egress_policy, silo_address
 from components.budget_amount import monthly_amount
 from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses, storage_address
 from components.estate import Estate, NamespacedObject, StackSettings
+from components.headroom import ceiling_bytes, used_ratio_ceiling
+from components.kubernetes.addons.baseline import AddonBaseline
 from components.kubernetes.network import DATA_PORTS
-from components.naming import bucket_name, cache_name, database_name, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, k8s_labels, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
 # Tiers whose database backups are also kept in the paired region.
@@ -59,6 +62,7 @@ PAIRED_REGIONS = {
 AKS_NAMESPACE = "Microsoft.ContainerService/managedClusters"
 POSTGRES_NAMESPACE = "Microsoft.DBforPostgreSQL/flexibleServers"
 REDIS_NAMESPACE = "Microsoft.Cache/redisEnterprise"
+NAT_NAMESPACE = "Microsoft.Network/natGateways"
 
 
 def sku_tier(spec: AzureTenant) -> str:
@@ -247,12 +251,38 @@ class AzureEstate(pulumi.ComponentResource):
                  "metric": "node_memory_working_set_percentage", "operator": "GreaterThan",
                  "threshold": float(metrics.memory_threshold), "aggregation": "Average", "severity": 2,
                  "description": f"{spec.tenant_id}: node memory above {metrics.memory_threshold}%"},
+                # Network: node throughput against its learnt band (the spec bounds requests, not bytes),
+                # and the NAT gateway dropping the pods' egress packets.
+                {"label": "node-network-in", "scope": cluster.cluster_id, "namespace": AKS_NAMESPACE,
+                 "metric": "node_network_in_bytes", "operator": "GreaterThan", "threshold": 0.0,
+                 "aggregation": "Average", "severity": 3, "dynamic": True,
+                 "description": f"{spec.tenant_id}: node network ingress far above its usual band"},
+                {"label": "node-network-out", "scope": cluster.cluster_id, "namespace": AKS_NAMESPACE,
+                 "metric": "node_network_out_bytes", "operator": "GreaterThan", "threshold": 0.0,
+                 "aggregation": "Average", "severity": 3, "dynamic": True,
+                 "description": f"{spec.tenant_id}: node network egress far above its usual band"},
+                {"label": "nat-dropped", "scope": network.nat_gateway_id, "namespace": NAT_NAMESPACE,
+                 "metric": "PacketDropCount", "operator": "GreaterThan", "threshold": 0.0, "aggregation": "Total",
+                 "severity": 2, "description": f"{spec.tenant_id}: NAT gateway dropping packets"},
             ]
+            # The cluster's managed Prometheus lands in the tenant's own workspace, where its SLO rules run.
+            prometheus_workspace: pulumi.Input[str] = PrometheusCollection(
+                f"{name}-prometheus",
+                {"resource_group_name": rg, "location": location, "base_name": name,
+                 "cluster_id": cluster.cluster_id, "tags": tags},
+                child(self),
+            ).workspace_id
+            slo_cluster: pulumi.Input[str] = cluster.cluster_name
         else:
             assert ref is not None
             kubeconfig = pulumi.Output.secret(ref.get_output("kubeconfig")).apply(str)
             issuer = ref.get_output("oidcIssuerUrl")
             depends_on = []
+            # The shared gateway's metrics land in the shared cluster's workspace only.
+            prometheus_workspace = client.subscription_id.apply(functools.partial(
+                workspace_id, resource_group=shared_rg,
+                name=shared_workspace_name(settings.shared_cluster_stack or "")))
+            slo_cluster = ref.get_output("clusterName")
 
         # Workload identity: the namespace's ServiceAccount exchanges its token for this identity, no secret.
         pulumi_fic = azure.managedidentity.FederatedIdentityCredential(
@@ -355,6 +385,16 @@ class AzureEstate(pulumi.ComponentResource):
              "metric": "usedmemorypercentage", "operator": "GreaterThan",
              "threshold": float(metrics.memory_threshold), "aggregation": "Maximum", "severity": 2,
              "description": f"{spec.tenant_id}: Redis memory above {metrics.memory_threshold}%"},
+            # Storage: the current (auto-growing) volume running full, and data near max_storage_gb.
+            {"label": "database-storage", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
+             "metric": "storage_percent", "operator": "GreaterThan", "threshold": used_ratio_ceiling() * 100,
+             "aggregation": "Maximum", "severity": 2,
+             "description": f"{spec.tenant_id}: PostgreSQL storage above {used_ratio_ceiling():.0%} used"},
+            {"label": "database-storage-ceiling", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
+             "metric": "storage_used", "operator": "GreaterThan",
+             "threshold": float(ceiling_bytes(config.database.max_storage_gb)), "aggregation": "Maximum",
+             "severity": 2, "description": (f"{spec.tenant_id}: PostgreSQL data above {used_ratio_ceiling():.0%} "
+                                            f"of max_storage_gb ({config.database.max_storage_gb} GiB)")},
         ]
         alerts = Alerts(
             f"{name}-alerts",
@@ -372,12 +412,39 @@ class AzureEstate(pulumi.ComponentResource):
             child(self),
         )
 
+        Slo(
+            f"{name}-slo",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "base_name": name,
+                "tenant_id": spec.tenant_id,
+                "cluster_name": slo_cluster,
+                "namespace": namespace_name(spec.tenant_id),
+                "workspace_id": prometheus_workspace,
+                "availability": config.monitoring.slo.availability,
+                "latency_p95": config.monitoring.slo.latency_p95,
+                "action_group_id": alerts.action_group_id,
+                "real_time": config.monitoring.real_time,
+                "tags": tags,
+            },
+            child(self),
+        )
+
         provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=kubeconfig,
             enable_server_side_apply=True,
             opts=child(self),
         )
+        addons: list[pulumi.Resource] = []
+        if spec.silo:
+            # The silo cluster's own add-ons; a pooled tenant's come with the shared cluster's stack.
+            addons = AddonBaseline(f"{name}-addons", {
+                "cloud": "azure", "kubernetes_version": config.cluster.kubernetes_version, "silo": True,
+                "load_balancer": config.ingress.load_balancer, "cert_issuer": settings.cert_issuer,
+                "labels": k8s_labels(spec), "real_time": config.monitoring.real_time, "after": depends_on,
+            }, pulumi.ResourceOptions(parent=self, providers=[provider])).ready
         service_cidrs = [plan.database, plan.endpoints]
         # Every tenant stack has a budget on its own resource group, alerting the tenant's action group.
         Budget(
@@ -406,6 +473,7 @@ class AzureEstate(pulumi.ComponentResource):
             namespaced_objects=[
                 NamespacedObject("allow-object-storage", "networking.k8s.io/v1", "NetworkPolicy", egress_policy(storage_ip))
             ],
+            addons=addons,
         )
         self.register_outputs(
             {

@@ -66,6 +66,7 @@ class NetworkArgs(TypedDict):
 
 class Network(pulumi.ComponentResource):
     vnet_id: pulumi.Output[str]
+    nat_gateway_id: pulumi.Output[str]
     node_subnet_id: pulumi.Output[str]
     endpoint_subnet_id: pulumi.Output[str]
     database_subnet_id: pulumi.Output[str]
@@ -235,6 +236,7 @@ class Network(pulumi.ComponentResource):
             self.zone_ids[zone_name] = zone.id
 
         self.vnet_id = vnet.id
+        self.nat_gateway_id = nat.id  # its drop alert (azure/estate.py)
         self.node_subnet_id = nodes.id
         self.endpoint_subnet_id = endpoints.id
         self.database_subnet_id = database.id

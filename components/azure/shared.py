@@ -12,6 +12,7 @@ from typing import TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
+import pulumi_kubernetes as k8s
 
 from components.azure.cluster import Cluster
 from components.azure.common import (
@@ -29,7 +30,9 @@ from components.azure.common import (
 from components.azure.keyvault import TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network
+from components.azure.slo import PrometheusCollection
 from components.data_addresses import SHARED_VNET_CIDR
+from components.kubernetes.addons.baseline import SHARED_LABELS, AddonBaseline
 
 KUBERNETES_VERSION = "1.31"
 # The shared user pool: general-purpose nodes, bounds sized for many small tenants.
@@ -147,6 +150,22 @@ class AzureSharedCluster(pulumi.ComponentResource):
             },
             child(self),
         )
+        # The shared cluster's managed Prometheus: pooled tenants' SLO rules run in this workspace, whose id
+        # they derive from the stack name (azure/slo.py shared_workspace_name), like the private DNS zones.
+        PrometheusCollection(
+            f"{name}-prometheus",
+            {"resource_group_name": group.name, "location": region, "base_name": name,
+             "cluster_id": cluster.cluster_id, "tags": tags},
+            child(self),
+        )
+        provider = k8s.Provider(
+            f"{name}-k8s", kubeconfig=cluster.kubeconfig, enable_server_side_apply=True, opts=child(self)
+        )
+        AddonBaseline(f"{name}-addons", {
+            "cloud": "azure", "kubernetes_version": KUBERNETES_VERSION, "silo": False,
+            "cert_issuer": pulumi.Config("tenant-platform").get("certIssuer"), "labels": SHARED_LABELS,
+            "real_time": True, "proxy_replicas": 3, "after": [cluster.user_pool],
+        }, pulumi.ResourceOptions(parent=self, providers=[provider]))
         plan = network.layout
         self.outputs = {
             "cloud": "azure",

@@ -9,12 +9,14 @@ from __future__ import annotations
 from typing import TypedDict
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components.gcp.cluster import Cluster
 from components.gcp.common import child, project, shared_labels
 from components.gcp.estate import SHARED_PRIVATE_SERVICES_CIDR
 from components.gcp.kms import TenantKey
 from components.gcp.network import Network
+from components.kubernetes.addons.baseline import SHARED_LABELS, AddonBaseline
 
 SHARED_NETWORK_CIDR = "10.102.0.0/16"  # tenantctl/placeholders.py shows the same range offline
 SHARED_SUBNET_CIDR = "10.102.0.0/20"
@@ -65,10 +67,20 @@ class GcpSharedCluster(pulumi.ComponentResource):
                 "key_grants": key.grants,
                 "workload_pool": SHARED_POOL,  # type: ignore[typeddict-item]
                 "deletion_protection": True,  # many tenants depend on it
+                "real_time": True,  # many tenants' traffic: headroom over packing
                 "labels": labels,
             },
             child(self, proj.provider),
         )
+        provider = k8s.Provider(
+            f"{name}-k8s", kubeconfig=cluster.kubeconfig, enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        AddonBaseline(f"{name}-addons", {
+            "cloud": "gcp", "kubernetes_version": KUBERNETES_VERSION, "silo": False,
+            "cert_issuer": pulumi.Config("tenant-platform").get("certIssuer"), "labels": SHARED_LABELS,
+            "real_time": True, "proxy_replicas": 3, "after": list(cluster.node_pools),
+        }, pulumi.ResourceOptions(parent=self, providers=[provider]))
         self.outputs = {
             "cloud": "gcp",
             "region": region,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
 from . import (
+    addons,
     audit,
     autoscaling,
     aws_hardening,
@@ -42,6 +43,7 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     *resilience.POLICIES,
     *autoscaling.POLICIES,
     *gateway.POLICIES,
+    *addons.POLICIES,
 ]
 POLICY_NAMES = frozenset(p.name for p in POLICIES)
 assert len(POLICY_NAMES) == len(POLICIES), "policy names are unique"

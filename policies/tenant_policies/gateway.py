@@ -109,6 +109,24 @@ def _tenant_hosts(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
             yield f"{kind} {name} host {host} is in the platform domain {domain} but not the tenant's own {own}."
 
 
+# --------------------------------------------------------------------------- Certificate: a strong, fresh key
+
+# Smallest key per algorithm (NIST SP 800-57: 112-bit security or more); Ed25519 has one size.
+MIN_KEY_SIZE = {"RSA": 2048, "ECDSA": 256, "Ed25519": 0}
+
+
+def _certificate_key(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
+    name = get(props, "metadata", "name") or ""
+    key = get(props, "spec", "privateKey") or {}
+    # cert-manager's defaults: RSA 2048, and a new key at each renewal (rotationPolicy Always since v1.18).
+    algorithm, size = get(key, "algorithm") or "RSA", as_int(get(key, "size"))
+    floor = MIN_KEY_SIZE.get(str(algorithm))
+    if floor is None or (size is not None and size < floor):
+        yield f"Certificate {name} must use an RSA ≥ 2048, ECDSA ≥ 256 or Ed25519 key (got {algorithm} {size or ''})."
+    if get(key, "rotationPolicy") == "Never":
+        yield f"Certificate {name} must rotate its private key at each renewal (privateKey.rotationPolicy Always)."
+
+
 # --------------------------------------------------------------------------- HTTPRoute: only to HTTPS listeners
 
 
@@ -289,6 +307,15 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             "listener in every parentRef.",
         ),
         _route_tls_only,
+    ),
+    resource_policy(
+        _transit(
+            "kubernetes-certificate-private-key",
+            "Checks that the tenant's TLS certificates use a strong private key, renewed with each certificate.",
+            "Set privateKey to ECDSA 256 (or RSA ≥ 2048, Ed25519) and rotationPolicy Always.",
+        ),
+        [CERTIFICATE],
+        _certificate_key,
     ),
     resource_policy(
         segregation_meta(

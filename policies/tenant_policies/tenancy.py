@@ -10,6 +10,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
+from .addons import is_addon_object
 from .base import (
     K8S_LABEL_PREFIX,
     UNKNOWN,
@@ -43,6 +44,8 @@ def _tenant_namespaces(resources: Sequence[Resource]) -> list[Resource]:
         for r in resources
         if r.type == "kubernetes:core/v1:Namespace"
         and (get(r.props, "metadata", "labels") or {}).get(f"{K8S_LABEL_PREFIX}tenant")
+        # A cluster add-on's namespace (silo clusters run their add-ons in the tenant's stack) is no tenant slice.
+        and not is_addon_object(r.props, "Namespace")
     ]
 
 
@@ -215,6 +218,8 @@ def _tenant_namespace(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     expected = str(ctx.setting("namespace", f"tenant-{tenant}"))
     kind = ctx.resource_type.rsplit(":", 1)[-1]
     name = get(props, "metadata", "name")
+    if is_addon_object(props, kind):
+        return  # a silo cluster's add-ons, in their own fixed namespaces (policies/tenant_policies/addons.py)
     if kind == "Namespace":
         if name is not UNKNOWN and name != expected:
             yield f"Namespace of tenant {tenant} must be named {expected} (got {name})."

@@ -238,6 +238,10 @@ ROWS: list[Invariant] = [
               "a stolen access key alone opens the tenant's cluster", ("CKV_AWS_60",), _trusts("AWS")),
     Invariant(ROLE, "maxSessionDuration", "3600", "aws-iam-role-session-duration", (Set("maxSessionDuration", 43200),),
               "a leaked session stays valid for twelve hours", (), lambda p: "maxSessionDuration" in p),
+    # ---------------------------------------------------------------- storage alarms (alerting.py)
+    Invariant("aws:cloudwatch/metricAlarm:MetricAlarm", "(exists)", "a FreeStorageSpace alarm per RDS instance",
+              "aws-rds-storage-alarm", (Drop(),), "the database fills up and refuses writes with nobody paged", (),
+              lambda p: p.get("metricName") == "FreeStorageSpace"),
     # ---------------------------------------------------------------- S3 (every bucket: the tenant's and its log bucket)
     Invariant(S3_SSE, "rules.*.applyServerSideEncryptionByDefault.sseAlgorithm", "aws:kms",
               "aws-storage-bucket-encryption", (Set("rules.*.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"),),

@@ -718,6 +718,16 @@ ROWS: list[Invariant] = [
         (Set("scope", "/subscriptions/00000000-0000-0000-0000-000000000000"),),
         "the identity's role applies to every resource of the subscription",
     ),
+    # ------------------------------------------------------------- storage alerts (estate.py thresholds)
+    Invariant(
+        "azure-native:monitor:MetricAlert",
+        "(exists)",
+        "a storage_percent alert per PostgreSQL server",
+        "azure-postgres-storage-alert",
+        (Drop(),),
+        "the database fills up and refuses writes with nobody paged",
+        where=lambda p: any(c.get("metricName") == "storage_percent" for c in p.get("criteria", {}).get("allOf", [])),
+    ),
     # ---------------------------------------------------------------- Storage account (object storage)
     Invariant(STORAGE, "encryption.keySource", "Microsoft.Keyvault", "azure-storage-cmk-encryption",
               (Set("encryption.keySource", "Microsoft.Storage"),), "blobs under a Microsoft-managed key: no tenant revocation",

@@ -58,6 +58,13 @@ ROWS: list[Invariant] = [
               (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload"),
     Invariant(CERTIFICATE, "spec.dnsNames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
               (Set("spec.dnsNames", [WILDCARD]),), "a wildcard certificate for every tenant's default host"),
+    Invariant(CERTIFICATE, "spec.privateKey.rotationPolicy", "Always", "kubernetes-certificate-private-key",
+              (Set("spec.privateKey.rotationPolicy", "Never"),), "a leaked key stays valid through every renewal"),
+    Invariant(CERTIFICATE, "spec.privateKey.size", "256 (ECDSA P-256)", "kubernetes-certificate-private-key",
+              (Set("spec.privateKey", {"algorithm": "RSA", "size": 1024, "rotationPolicy": "Always"}),),
+              "a 1024-bit RSA key: factorable, the tenant's TLS readable"),
+    Invariant(CERTIFICATE, "spec.privateKey.algorithm", "ECDSA", "kubernetes-certificate-private-key",
+              (Set("spec.privateKey.algorithm", "RSA"),), "a 256-bit RSA key (the size kept from ECDSA) is no protection"),
     # ----------------------------------------------------------------- network.py: from the gateway only
     Invariant(NETWORK_POLICY, "spec.ingress.*.from.*.podSelector", "the gateway's proxy pods",
               "kubernetes-networkpolicy-gateway-ingress", (Unset("spec.ingress.*.from.*.podSelector"),),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import Invariant, Set, Unset
+from . import Drop, Invariant, Set, Unset
 
 CLUSTER = "gcp:container/cluster:Cluster"
 NODE_POOL = "gcp:container/nodePool:NodePool"
@@ -545,6 +545,15 @@ ROWS: list[Invariant] = [
         (Unset("logConfig"),),
         "no record of which addresses the nodes talked to",
         ("CKV_GCP_26", "CIS GCP 3.8"),
+    ),
+    Invariant(
+        "gcp:monitoring/alertPolicy:AlertPolicy",
+        "(exists)",
+        "a disk-utilization alert per Cloud SQL instance",
+        "gcp-cloudsql-storage-alert",
+        (Drop(),),
+        "the database fills up and refuses writes with nobody paged",
+        where=lambda p: "cloudsql.googleapis.com/database/disk/utilization" in str(p.get("conditions")),
     ),
     # ---------------------------------------------------------------- GCS (object storage)
     Invariant(GCS, "encryption.defaultKmsKeyName", "the tenant's Cloud KMS key", "gcp-storage-cmk-encryption",

@@ -53,6 +53,12 @@ def _named(name: str) -> Any:
     return where
 
 
+def _tenant_namespace(props: Mapping[str, Any]) -> bool:
+    """A tenant's namespace, not a cluster add-on's (those are addons.py's rows)."""
+    labels = (props.get("metadata") or {}).get("labels") or {}
+    return isinstance(labels, Mapping) and not labels.get("tenant-platform.io/addon")
+
+
 def _strict(props: Mapping[str, Any]) -> bool:
     labels = (props.get("metadata") or {}).get("labels") or {}
     return isinstance(labels, Mapping) and labels.get("tenant-platform.io/isolation") == "strict"
@@ -175,7 +181,7 @@ ROWS: list[Invariant] = [
               ("CIS Kubernetes 5.7.1",)),
     Invariant(NAMESPACE, "metadata.name", "tenant-<id>", "kubernetes-object-tenant-namespace",
               (Set("metadata.name", "kube-system"),), "the tenant stack takes over a system namespace",
-              ("CIS Kubernetes 5.7.1",)),
+              ("CIS Kubernetes 5.7.1",), where=_tenant_namespace),
     # ----------------------------------------------------------------- network.py
     Invariant(NETWORK_POLICY, "spec", "podSelector {}, [Ingress, Egress], no rules", "kubernetes-namespace-default-deny",
               (Drop(),), "without the deny every pod is reachable from, and reaches, the whole cluster",

@@ -209,4 +209,22 @@ NOT_INVARIANTS: list[NotInvariant] = [
         "where the tenant's data services listen (the tenant's /32s on GKE, data subnets on AKS); on EKS the pod "
         "security group is the boundary (aws-data-pooled-source); metadata addresses are refused by their own policy",
     ),
+    # Cluster add-ons (components/kubernetes/addons).
+    NotInvariant(
+        "kubernetes:helm.sh/v3:Release", "values.*ecurityContext*",
+        "chart values restate the restricted Pod Security level their namespace enforces at admission "
+        "(kubernetes-addon-namespace-pod-security): a pod without them is refused, never admitted weaker",
+    ),
+    NotInvariant(
+        "kubernetes:helm.sh/v3:Release", "values.rbac.serviceAccount",
+        "the cluster-autoscaler's service account, the one subject its IRSA role trusts (the IAM role's trust policy)",
+    ),
+    NotInvariant(
+        "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy", "spec.provider.kubernetes.envoyDeployment.*ecurityContext*",
+        "the proxies' pod settings restate the restricted level their namespace enforces at admission",
+    ),
+    NotInvariant(
+        "kubernetes:cert-manager.io/v1:ClusterIssuer", "spec.acme.privateKeySecretRef",
+        "the name of the Secret cert-manager generates the ACME account key into; a name, not an exposure",
+    ),
 ]
