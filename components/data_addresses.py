@@ -62,3 +62,25 @@ def data_addresses(tenant_id: str, slot: int | None = None, vnet_cidr: str = SHA
     net = ipaddress.IPv4Network(data_subnet(vnet_cidr))
     first = RESERVED_FIRST + 2 * slot
     return DataAddresses(slot, str(net[first]), str(net[first + 1]))
+
+
+# The pooled tenants' storage-account (blob) private endpoints: a subnet of their own in the unused part of
+# the VNet's first half (nodes and service subnets end at .31.255), one static address per tenant.
+STORAGE_PREFIX = 18
+STORAGE_BLOCK = 1  # the VNet's second /18 (10.101.64.0/18 in the shared VNet)
+
+
+def storage_subnet(vnet_cidr: str = SHARED_VNET_CIDR) -> str:
+    return str(list(ipaddress.IPv4Network(vnet_cidr).subnets(new_prefix=STORAGE_PREFIX))[STORAGE_BLOCK])
+
+
+def storage_address(tenant_id: str, slot: int | None = None, vnet_cidr: str = SHARED_VNET_CIDR) -> str:
+    """The tenant's blob private-endpoint address, from the same slot as its database and cache pair.
+
+    Tenants with distinct slots get distinct addresses (the subnet has one address per slot but for the
+    last two slots, which share the first two addresses: a clash the data-address check would not see).
+    """
+    slot = data_addresses(tenant_id, slot, vnet_cidr).slot
+    net = ipaddress.IPv4Network(storage_subnet(vnet_cidr))
+    usable = net.num_addresses - RESERVED_FIRST - RESERVED_LAST
+    return str(net[RESERVED_FIRST + slot % usable])

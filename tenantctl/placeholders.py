@@ -36,6 +36,7 @@ def shared_cluster_outputs(stack_ref_name: str) -> dict[str, object]:
         "databaseSubnetId": f"{MARK}-{stack}-db-subnet",
         "privateEndpointSubnetId": f"{MARK}-{stack}-endpoint-subnet",
         "dataSubnetId": f"{MARK}-{stack}-data-subnet",  # Azure: pooled tenants' data private endpoints
+        "storageSubnetId": f"{MARK}-{stack}-storage-subnet",  # Azure: pooled tenants' blob private endpoints
         "clusterName": f"{MARK}-{stack}",
         "clusterEndpoint": f"https://{MARK}.invalid/{stack}",
         "clusterCertificateAuthority": "cGxhY2Vob2xkZXI=",

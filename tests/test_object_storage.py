@@ -258,3 +258,27 @@ def test_gcp_bucket_access_is_the_workload_service_account_alone(rendered: dict[
         assert _deps(r, grant, "member", "gcp:serviceaccount/account:Account") == [account]
         # Objects only: no role that administers the bucket or its IAM.
         assert grant.inputs["role"].startswith("roles/storage.object") and grant.inputs["role"] != "roles/storage.objectAdmin"
+
+
+def test_azure_namespace_reaches_its_blob_endpoint_alone_on_https(rendered: dict[str, RenderedTenant]) -> None:
+    """The blob endpoint's static address is the only HTTPS egress of the namespace, as a /32."""
+    import ipaddress
+
+    for r in _of_cloud(rendered, "azure"):
+        account = _only([a for a in r.of_type("azure-native:storage:StorageAccount")
+                         if a.inputs["accountName"] == bucket_name(r.tenant_id, "azure")], "storage account")
+        endpoint = _only([e for e in r.of_type("azure-native:network:PrivateEndpoint")
+                          if _deps(r, e, "privateLinkServiceConnections", "azure-native:storage:StorageAccount")
+                          == [account]], "blob private endpoint")
+        (config,) = endpoint.inputs["ipConfigurations"]
+        address = ipaddress.ip_address(config["privateIPAddress"])
+        if r.tenant.spec.silo:
+            assert address in ipaddress.ip_network(r.tenant.spec.config.azure.vnet_cidr)
+        https = [
+            rule
+            for policy in r.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+            for rule in policy.inputs["spec"].get("egress", [])
+            if any(p.get("port") == 443 for p in rule.get("ports", []))
+        ]
+        assert https, r.tenant_id
+        assert all(rule["to"] == [{"ipBlock": {"cidr": f"{address}/32"}}] for rule in https), https

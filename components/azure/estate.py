@@ -37,10 +37,10 @@ from components.azure.keyvault import KeyUser, TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
 from components.azure.slo import PrometheusCollection, Slo, shared_workspace_name, workspace_id
-from components.azure.storage import ObjectStorage
+from components.azure.storage import ObjectStorage, egress_policy, silo_address
 from components.budget_amount import monthly_amount
-from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses
-from components.estate import Estate, StackSettings
+from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses, storage_address
+from components.estate import Estate, NamespacedObject, StackSettings
 from components.headroom import ceiling_bytes, used_ratio_ceiling
 from components.kubernetes.addons.baseline import AddonBaseline
 from components.kubernetes.network import DATA_PORTS
@@ -147,6 +147,9 @@ class AzureEstate(pulumi.ComponentResource):
             database_subnet: pulumi.Input[str] = network.database_subnet_id
             zones: dict[str, pulumi.Input[str]] = dict(network.zone_ids)
             plan = network.layout
+            # The tenant owns this endpoints subnet: its blob endpoint takes the subnet's last address.
+            storage_subnet: pulumi.Input[str] = endpoint_subnet
+            storage_ip = silo_address(plan.endpoints)
         else:
             if not settings.shared_cluster_stack:
                 raise ValueError(f"{spec.tenant_id}: pooled tenant without tenant-platform:sharedClusterStack")
@@ -156,6 +159,8 @@ class AzureEstate(pulumi.ComponentResource):
             database_subnet = ref.get_output("databaseSubnetId")
             data_subnet = ref.get_output("dataSubnetId")
             pooled = data_addresses(spec.tenant_id, settings.data_address_slot)
+            storage_subnet = ref.get_output("storageSubnetId")
+            storage_ip = storage_address(spec.tenant_id, settings.data_address_slot)
             shared_rg = shared_resource_group(settings.shared_cluster_stack)
             # The shared stack owns the VNet's private DNS zones (one zone of a name per VNet).
             zones = {
@@ -355,7 +360,8 @@ class AzureEstate(pulumi.ComponentResource):
                 "vault_uri": vault.vault_uri,
                 "key_name": vault.key_name,
                 "key_grants": vault.grants,
-                "endpoint_subnet_id": endpoint_subnet,
+                "endpoint_subnet_id": storage_subnet,
+                "static_address": storage_ip,
                 "blob_zone_id": zones[ZONE_BLOB],
                 "workload_principal_id": workload_identity.principal_id,
                 "noncurrent_version_days": config.object_storage.noncurrent_version_days,
@@ -462,6 +468,11 @@ class AzureEstate(pulumi.ComponentResource):
             depends_on=[*depends_on, pulumi_fic],
             data_endpoints=[(pooled.database, DATA_PORTS["azure"][0]), (pooled.cache, DATA_PORTS["azure"][1])]
             if pooled else [],
+            # The blob endpoint's static address on HTTPS alone, in a NetworkPolicy of its own (silo and pooled
+            # alike): the data-services policy keeps exactly the database and cache.
+            namespaced_objects=[
+                NamespacedObject("allow-object-storage", "networking.k8s.io/v1", "NetworkPolicy", egress_policy(storage_ip))
+            ],
             addons=addons,
         )
         self.register_outputs(

@@ -15,7 +15,7 @@ import pulumi_azure_native as azure
 
 from components.azure.cache import DATABASE_PORT
 from components.azure.common import PRIVATE_ZONES, ZONE_POSTGRES_LINK, child
-from components.data_addresses import data_subnet
+from components.data_addresses import data_subnet, storage_subnet
 
 # Layout of every VNet this package builds, a pure function of its CIDR so that pooled tenants can
 # derive the shared network's private ranges without waiting for the shared stack.
@@ -71,6 +71,7 @@ class Network(pulumi.ComponentResource):
     endpoint_subnet_id: pulumi.Output[str]
     database_subnet_id: pulumi.Output[str]
     data_subnet_id: pulumi.Output[str] | None  # the shared VNet's pooled data subnet
+    storage_subnet_id: pulumi.Output[str] | None  # the shared VNet's pooled blob endpoints subnet
     zone_ids: dict[str, pulumi.Output[str]]
     layout: Layout
 
@@ -135,6 +136,11 @@ class Network(pulumi.ComponentResource):
                 _rule("allow-vnet-redis-tls", 110, "Allow", str(DATABASE_PORT), "VirtualNetwork", pooled),
                 _deny_rest(),
             ]
+            # Pooled tenants' blob private endpoints: HTTPS from inside the VNet only.
+            nsg_rules["storage"] = [
+                _rule("allow-vnet-https", 100, "Allow", "443", "VirtualNetwork", storage_subnet(args["cidr"])),
+                _deny_rest(),
+            ]
         nsgs = {
             key: azure.network.NetworkSecurityGroup(
                 f"{name}-{key}-nsg",
@@ -180,10 +186,10 @@ class Network(pulumi.ComponentResource):
             delegations=[{"name": "postgres", "service_name": "Microsoft.DBforPostgreSQL/flexibleServers"}],
             opts=child(self, depends_on=[endpoints]),
         )
-        self.data_subnet_id = None
+        self.data_subnet_id = self.storage_subnet_id = None
         if pooled:
             # Static addresses only (``ipConfigurations``): no dynamic allocation can take a tenant's address.
-            self.data_subnet_id = azure.network.Subnet(
+            data = azure.network.Subnet(
                 f"{name}-data",
                 resource_group_name=rg,
                 virtual_network_name=vnet.name,
@@ -192,6 +198,18 @@ class Network(pulumi.ComponentResource):
                 default_outbound_access=False,
                 private_endpoint_network_policies="Enabled",  # the NSG applies to the private endpoints
                 opts=child(self, depends_on=[database]),
+            )
+            self.data_subnet_id = data.id
+            # Static addresses only, like the data subnet: one blob endpoint per pooled tenant.
+            self.storage_subnet_id = azure.network.Subnet(
+                f"{name}-storage",
+                resource_group_name=rg,
+                virtual_network_name=vnet.name,
+                address_prefix=storage_subnet(args["cidr"]),
+                network_security_group={"id": nsgs["storage"].id},
+                default_outbound_access=False,
+                private_endpoint_network_policies="Enabled",
+                opts=child(self, depends_on=[data]),
             ).id
 
         # Private DNS zones resolve the private endpoints and the VNet-integrated servers inside the VNet.
@@ -231,6 +249,7 @@ class Network(pulumi.ComponentResource):
                 "endpointSubnetId": self.endpoint_subnet_id,
                 "databaseSubnetId": self.database_subnet_id,
                 "dataSubnetId": self.data_subnet_id,
+                "storageSubnetId": self.storage_subnet_id,
             }
         )
 

@@ -177,6 +177,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
             "databaseSubnetId": network.database_subnet_id,
             "privateEndpointSubnetId": network.endpoint_subnet_id,
             "dataSubnetId": network.data_subnet_id,
+            "storageSubnetId": network.storage_subnet_id,  # pooled tenants' blob private endpoints
             "clusterName": cluster.cluster_name,
             "clusterEndpoint": pulumi.Output.concat("https://", cluster.private_fqdn, ":443"),
             "clusterCertificateAuthority": cluster.kubeconfig.apply(certificate_authority),

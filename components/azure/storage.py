@@ -9,7 +9,8 @@ signs in with its workload identity, the only principal with a data role on the 
 
 from __future__ import annotations
 
-from typing import TypedDict
+import ipaddress
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
@@ -22,6 +23,22 @@ ROLE_STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 SKU = "Standard_ZRS"
 # A deleted container (and every blob version in it) stays recoverable this long.
 CONTAINER_SOFT_DELETE_DAYS = 7
+HTTPS_PORT = 443
+
+
+def silo_address(endpoints_cidr: str) -> str:
+    """A silo tenant's blob endpoint address: the last one Azure leaves usable in its own endpoints subnet
+    (dynamic allocations start from the bottom), known before deployment for the NetworkPolicy."""
+    return str(ipaddress.IPv4Network(endpoints_cidr)[-2])
+
+
+def egress_policy(address: str) -> dict[str, Any]:
+    """NetworkPolicy spec: every pod of the namespace may reach the blob endpoint's /32 on HTTPS, nothing more."""
+    return {
+        "podSelector": {},
+        "policyTypes": ["Egress"],
+        "egress": [{"to": [{"ipBlock": {"cidr": f"{address}/32"}}], "ports": [{"protocol": "TCP", "port": HTTPS_PORT}]}],
+    }
 
 
 class ObjectStorageArgs(TypedDict):
@@ -34,6 +51,8 @@ class ObjectStorageArgs(TypedDict):
     key_name: pulumi.Input[str]
     key_grants: list[pulumi.Resource]
     endpoint_subnet_id: pulumi.Input[str]
+    # The blob endpoint's address, chosen before deployment so the namespace's egress can name its /32.
+    static_address: NotRequired[str]
     blob_zone_id: pulumi.Input[str]
     workload_principal_id: pulumi.Input[str]  # the tenant workload's identity: the only data-plane principal
     noncurrent_version_days: int  # tenant_config.object_storage.noncurrent_version_days
@@ -124,6 +143,7 @@ class ObjectStorage(pulumi.ComponentResource):
         self.endpoint = private_endpoint(
             name, self, resource_group_name=rg, location=location, subnet_id=args["endpoint_subnet_id"],
             target_id=account.id, label="blob", group_id="blob", zone_id=args["blob_zone_id"], tags=tags,
+            static_address=args.get("static_address"),
         )
         # Least privilege: blob data only, on this account only, for the workload identity only.
         azure.authorization.RoleAssignment(

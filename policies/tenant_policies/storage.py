@@ -388,16 +388,20 @@ def _az_controls(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[
             missing.append("blob service properties (versioning)")
         if not any(r.type == MANAGEMENT_POLICY and _attached(r, account, "accountName", name) for r in resources):
             missing.append("lifecycle management policy")
-        if not any(
-            r.type == PRIVATE_ENDPOINT
+        endpoints = [
+            r for r in resources
+            if r.type == PRIVATE_ENDPOINT
             and any(
                 _refers(r, account, name, get(c, "privateLinkServiceId"))
                 and "blob" in [str(g).lower() for g in as_list(get(c, "groupIds"))]
                 for c in as_list(r.props.get("privateLinkServiceConnections"))
             )
-            for r in resources
-        ):
+        ]
+        if not endpoints:
             missing.append("blob private endpoint")
+        # The namespace's HTTPS egress names the endpoint's /32: a dynamic address is unknown beforehand.
+        elif not any(is_set(get(c, "privateIPAddress")) for e in endpoints for c in as_list(e.props.get("ipConfigurations"))):
+            missing.append("static address on its blob private endpoint (ipConfigurations)")
         if not any(
             r.type == DIAGNOSTICS
             and _refers(r, account, name, r.props.get("resourceUri"))

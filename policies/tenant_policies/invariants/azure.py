@@ -767,6 +767,10 @@ ROWS: list[Invariant] = [
               "the tier's noncurrent_version_days", "azure-storage-noncurrent-version-expiry",
               (Unset("policy.rules.*.definition.actions.version"),),
               "previous versions are kept for ever: no erasure, an ever-growing bill"),
+    Invariant(ENDPOINT, "ipConfigurations", "[{privateIPAddress: the blob endpoint's static address}]",
+              "azure-storage-account-controls", (Unset("ipConfigurations"),),
+              "a dynamic address: the namespace's HTTPS egress /32 may name another tenant's endpoint",
+              ("CKV2_AZURE_33",), _blob_endpoint),
     *[
         Invariant(kind, "(exists)", "one per storage account", "azure-storage-account-controls", (Drop(),), why, checks,
                   where)

@@ -38,7 +38,9 @@ def _pooled_azure_data_egress(props: Mapping[str, Any]) -> bool:
 
 
 def _static_endpoint(props: Mapping[str, Any]) -> bool:
-    return bool(props.get("ipConfigurations"))
+    # The data (PostgreSQL, Redis) endpoints; a storage account's blob endpoint is azure-storage-account-controls'.
+    groups = [g for c in props.get("privateLinkServiceConnections") or [] for g in c.get("groupIds") or []]
+    return bool(props.get("ipConfigurations")) and "blob" not in groups
 
 
 ROWS: list[Invariant] = [
