@@ -13,6 +13,7 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
+from .addons import is_addon_object
 from .base import (
     CAPACITY,
     NETWORK,
@@ -46,6 +47,12 @@ HPA_DEFAULT_RESOURCES = ("cpu", "memory")
 
 def _kind(type_: str) -> str:
     return type_.rsplit(":", 1)[-1]
+
+
+def _tenant_route(r: Resource) -> bool:
+    """A tenant's HTTPRoute, not the gateway add-on's own (its HTTP-to-HTTPS redirect, in the add-on namespace
+    with the add-on label: tenants cannot place objects there, kubernetes-object-tenant-namespace)."""
+    return r.type == HTTP_ROUTE and not is_addon_object(r.props, "HTTPRoute")
 
 
 def _namespace(props: Mapping[str, Any]) -> Any:
@@ -95,6 +102,8 @@ def _hosts(type_: str, props: Mapping[str, Any]) -> list[Any]:
 
 def _tenant_hosts(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     kind = _kind(ctx.resource_type)
+    if is_addon_object(props, kind):
+        return  # the gateway add-on's redirect answers every host on plain HTTP, by design
     name = get(props, "metadata", "name") or ""
     domain = str(ctx.setting("ingressDomain", DEFAULT_INGRESS_DOMAIN)).strip(".")
     own = f"{ctx.tenant}.{domain}" if ctx.tenant else None
@@ -143,7 +152,7 @@ def _listener_sets(resources: Sequence[Resource]) -> dict[tuple[str, str], dict[
 def _route_tls_only(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     sets = _listener_sets(resources)
     for r in resources:
-        if r.type != HTTP_ROUTE:
+        if not _tenant_route(r):
             continue
         own, name = str(_namespace(r.props)), get(r.props, "metadata", "name") or r.name
         refs = as_list(get(r.props, "spec", "parentRefs"))
@@ -212,7 +221,7 @@ def _limited(policy: Resource) -> bool:
 def _traffic_policy(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     policies = [r for r in resources if _kind(r.type) == "BackendTrafficPolicy"]
     for route in resources:
-        if route.type != HTTP_ROUTE:
+        if not _tenant_route(route):
             continue
         own, name = _namespace(route.props), get(route.props, "metadata", "name")
         mine = [
