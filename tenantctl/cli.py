@@ -17,7 +17,7 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import typer
@@ -30,16 +30,41 @@ from tenantctl.errors import RenderError
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug, not the user's input
 
-app = typer.Typer(
-    name="tenantctl",
-    help="Validate, plan, enforce and operate tenant-platform tenants.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+HELP = "Validate, plan, enforce and operate tenant-platform tenants."
 
-for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-    importlib.import_module(f"tenantctl.commands.{info.name}").register(app)
+
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+
+
+def build_app(modules: Iterable[str] | None = None) -> typer.Typer:
+    """The CLI with the commands of ``modules`` (default: every command module), each one guarded."""
+    built = typer.Typer(name="tenantctl", help=HELP, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+    # A group even when one command is registered, so ``tenantctl validate ...`` parses the same either way.
+    built.callback()(_root)
+    for name in _command_modules() if modules is None else modules:
+        importlib.import_module(f"tenantctl.commands.{name}").register(built)
+    for registered in built.registered_commands:
+        if registered.callback is not None:
+            registered.callback = guarded(registered.callback)
+    return built
+
+
+def _root() -> None:
+    pass
+
+
+_APP: typer.Typer | None = None
+
+
+def __getattr__(name: str) -> Any:
+    """``tenantctl.cli.app``: every command, built on first use (the console entry point builds only the one it runs)."""
+    global _APP
+    if name == "app":
+        if _APP is None:
+            _APP = build_app()
+        return _APP
+    raise AttributeError(name)
 
 
 def validation_lines(exc: ValidationError, where: str = "input") -> list[str]:
@@ -72,14 +97,21 @@ def guarded(callback: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
-for registered in app.registered_commands:
-    if registered.callback is not None:
-        registered.callback = guarded(registered.callback)
+def _invoked_app(argv: list[str]) -> typer.Typer:
+    """Only the invoked command's module when its name is that module's (``validate`` loads neither the
+    pack nor pandas nor a provider SDK); every command for ``--help`` and for any other name."""
+    name = next((a for a in argv if not a.startswith("-")), None)
+    module = name.replace("-", "_") if name else None
+    if module and module in _command_modules():
+        candidate = build_app([module])
+        if any(c.name == name for c in candidate.registered_commands):
+            return candidate
+    return build_app()
 
 
 def main() -> None:
     try:
-        app()
+        _invoked_app(sys.argv[1:])()
     except Exception as exc:  # a bug: one line for the operator, the traceback on request
         if os.environ.get("TENANTCTL_DEBUG"):
             raise

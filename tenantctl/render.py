@@ -24,6 +24,7 @@ from components import program
 from spec.loader import TenantFile
 from tenantctl.errors import RenderError
 from tenantctl.mocks import EstateMocks
+from tenantctl.sdk_offline import drop_aliases, no_stack_traces
 from tenantctl.stack_config import StackConfig, read_stack_file, tenant_stack_config
 
 PROJECT = "tenant-platform"
@@ -91,7 +92,8 @@ class RenderedTenant:
 def mask_secrets(value: Any) -> Any:
     if rpc.is_rpc_secret(value):
         return SECRET
-    if value is rpc.UNKNOWN or isinstance(value, rpc.Unknown if hasattr(rpc, "Unknown") else ()):
+    # ``==``, not ``is``: the sentinel is a string, and a plan rendered in a worker process arrives unpickled.
+    if (isinstance(value, str) and value == rpc.UNKNOWN) or isinstance(value, rpc.Unknown if hasattr(rpc, "Unknown") else ()):
         return UNKNOWN
     if isinstance(value, dict):
         return {k: mask_secrets(v) for k, v in value.items()}
@@ -164,6 +166,8 @@ def render_program(
 
 def _exports(monitor: RecordingMonitor, tenants_dir: Path | None) -> pulumi.Output[Any] | None:
     """Run the program, then resolve what it exported (the root stack keeps exports after its registration)."""
+    # Offline nothing reads aliases: drop them before the SDK builds a URN for each (see sdk_offline).
+    pulumi.runtime.register_stack_transformation(drop_aliases)
     program.run(tenants_dir)
     root = pulumi.runtime.get_root_resource()
     exported = dict(getattr(root, "outputs", None) or {})
@@ -183,7 +187,8 @@ def _run_program(
         pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
         pulumi.runtime.set_all_config(values, secret_keys)
         pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-        pulumi.runtime.test(lambda: _exports(monitor, tenants_dir))()
+        with no_stack_traces():
+            pulumi.runtime.test(lambda: _exports(monitor, tenants_dir))()
     finally:
         loop.close()
         asyncio.set_event_loop(None)

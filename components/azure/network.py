@@ -14,7 +14,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.cache import DATABASE_PORT
-from components.azure.common import PRIVATE_ZONES, child
+from components.azure.common import PRIVATE_ZONES, ZONE_POSTGRES_LINK, child
 from components.data_addresses import data_subnet
 
 # Layout of every VNet this package builds, a pure function of its CIDR so that pooled tenants can
@@ -197,6 +197,8 @@ class Network(pulumi.ComponentResource):
         # Private DNS zones resolve the private endpoints and the VNet-integrated servers inside the VNet.
         self.zone_ids = {}
         for index, zone_name in enumerate(PRIVATE_ZONES):
+            if zone_name == ZONE_POSTGRES_LINK and not pooled:
+                continue  # only pooled tenants' servers are reached through private endpoints
             zone = azure.privatedns.PrivateZone(
                 f"{name}-zone-{index}",
                 resource_group_name=rg,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +198,7 @@ def is_set(value: Any) -> bool:
     return value is not None
 
 
+@lru_cache(maxsize=4096)
 def normalize_type(type_: str) -> str:
     """``azure-native:dbforpostgresql/v20240801:Server`` → ``azure-native:dbforpostgresql:Server``."""
     return re.sub(r"^(azure-native:[a-z0-9]+)/v[0-9a-z]+:", r"\1:", type_)
@@ -335,6 +337,31 @@ class Resource:
 StackCheck = Callable[[Sequence[Resource], Context], Iterable[tuple[str, str | None]]]
 
 
+class _LastView:
+    """The last conversion, by identity of what was converted (a strong reference, so an id is never reused).
+
+    The SDK's server decodes a resource afresh for every policy, so nothing repeats there; an evaluator that
+    hands every policy the same decoded objects (``tenantctl``'s in-process one) converts them once.
+    """
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        self._convert = convert
+        self._last: tuple[Any, Any] = (None, None)
+
+    def __call__(self, value: Any) -> Any:
+        last = self._last  # one read: concurrent server threads see a consistent pair
+        if last[0] is value and value is not None:
+            return last[1]
+        result = self._convert(value)
+        self._last = (value, result)
+        return result
+
+
+_props_view = _LastView(plain)
+_provider_view = _LastView(plain)
+_stack_view = _LastView(lambda resources: [Resource.of(r) for r in resources])
+
+
 def resource_policy(meta: Meta, types: Iterable[str] | Callable[[str], bool], check: Check) -> ResourceValidationPolicy:
     """A policy over single resources of ``types``: ``check`` yields what must be true and is not."""
     matches = types if callable(types) else frozenset(types).__contains__
@@ -343,17 +370,19 @@ def resource_policy(meta: Meta, types: Iterable[str] | Callable[[str], bool], ch
         type_ = normalize_type(args.resource_type)
         if not matches(type_):
             return
-        props = plain(args.props)
+        props = _props_view(args.props)
         ctx = replace(
             Context.of(args.get_config(), tags_of(type_, props)),
             resource_type=type_,
-            provider=plain(args.provider.props) if args.provider is not None else {},
+            provider=_provider_view(args.provider.props) if args.provider is not None else {},
         )
         for message in check(props, ctx):
             report_violation(message, None)
 
     policy = ResourceValidationPolicy(validate=validate, **meta.kwargs())
     policy.meta = meta  # type: ignore[attr-defined]
+    # The type filter, so an evaluator may skip the call for a resource it rejects (``validate`` returns at once then).
+    policy.applies_to_type = matches  # type: ignore[attr-defined]
     return policy
 
 
@@ -361,7 +390,7 @@ def stack_policy(meta: Meta, check: StackCheck) -> StackValidationPolicy:
     """A policy over the whole stack: ``check`` yields (message, urn) pairs."""
 
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-        resources = [Resource.of(r) for r in args.resources]
+        resources = list(_stack_view(args.resources))
         tags: dict[str, str] = {}
         for resource in resources:
             found = tags_of(resource.type, resource.props)
@@ -396,6 +425,11 @@ def segregation_meta(
 
 def meta_of(policy: ResourceValidationPolicy | StackValidationPolicy) -> Meta:
     return policy.meta  # type: ignore[union-attr, no-any-return]
+
+
+def type_filter_of(policy: ResourceValidationPolicy | StackValidationPolicy) -> Callable[[str], bool] | None:
+    """The resource policy's filter over normalized types (``normalize_type``), or None (it sees every resource)."""
+    return getattr(policy, "applies_to_type", None)
 
 
 # Controls used by many policies (GDPR articles, SOC 2 criteria, ISO/IEC 27001:2022 Annex A).

@@ -13,7 +13,6 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
-from .addons import is_addon_object
 from .base import (
     CAPACITY,
     NETWORK,
@@ -47,12 +46,6 @@ HPA_DEFAULT_RESOURCES = ("cpu", "memory")
 
 def _kind(type_: str) -> str:
     return type_.rsplit(":", 1)[-1]
-
-
-def _tenant_route(r: Resource) -> bool:
-    """A tenant's HTTPRoute, not the gateway add-on's own (its HTTP-to-HTTPS redirect, in the add-on namespace
-    with the add-on label: tenants cannot place objects there, kubernetes-object-tenant-namespace)."""
-    return r.type == HTTP_ROUTE and not is_addon_object(r.props, "HTTPRoute")
 
 
 def _namespace(props: Mapping[str, Any]) -> Any:
@@ -100,10 +93,27 @@ def _hosts(type_: str, props: Mapping[str, Any]) -> list[Any]:
     return [*as_list(get(spec, "dnsNames")), *([get(spec, "commonName")] if get(spec, "commonName") else [])]
 
 
+def redirect_only(props: Mapping[str, Any]) -> bool:
+    """A route whose every rule only redirects to HTTPS and has no backend carries no tenant traffic.
+
+    The cluster's plain-HTTP listener has one (addons/envoy_gateway.py), so the TLS-only, host and rate-limit
+    checks, which protect traffic that reaches a workload, do not apply to it.
+    """
+    rules = as_list(get(props, "spec", "rules"))
+    return bool(rules) and all(
+        not as_list(get(rule, "backendRefs"))
+        and any(
+            get(f, "type") == "RequestRedirect" and get(f, "requestRedirect", "scheme") == "https"
+            for f in as_list(get(rule, "filters"))
+        )
+        for rule in rules
+    )
+
+
 def _tenant_hosts(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     kind = _kind(ctx.resource_type)
-    if is_addon_object(props, kind):
-        return  # the gateway add-on's redirect answers every host on plain HTTP, by design
+    if ctx.resource_type == HTTP_ROUTE and redirect_only(props):
+        return
     name = get(props, "metadata", "name") or ""
     domain = str(ctx.setting("ingressDomain", DEFAULT_INGRESS_DOMAIN)).strip(".")
     own = f"{ctx.tenant}.{domain}" if ctx.tenant else None
@@ -152,7 +162,7 @@ def _listener_sets(resources: Sequence[Resource]) -> dict[tuple[str, str], dict[
 def _route_tls_only(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     sets = _listener_sets(resources)
     for r in resources:
-        if not _tenant_route(r):
+        if r.type != HTTP_ROUTE or redirect_only(r.props):
             continue
         own, name = str(_namespace(r.props)), get(r.props, "metadata", "name") or r.name
         refs = as_list(get(r.props, "spec", "parentRefs"))
@@ -221,7 +231,7 @@ def _limited(policy: Resource) -> bool:
 def _traffic_policy(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     policies = [r for r in resources if _kind(r.type) == "BackendTrafficPolicy"]
     for route in resources:
-        if not _tenant_route(route):
+        if route.type != HTTP_ROUTE or redirect_only(route.props):
             continue
         own, name = _namespace(route.props), get(route.props, "metadata", "name")
         mine = [

@@ -111,9 +111,10 @@ def _static_addresses(resources: Sequence[Resource]) -> set[str]:
     }
 
 
-def _pooled_azure(resources: Sequence[Resource], ctx: Context) -> bool:
+def _pooled_azure(resources: Sequence[Resource]) -> bool:
+    """By the stack's shape, not its config: Azure data without a cluster of its own lives on a shared cluster."""
     types = {r.type for r in resources}
-    return ctx.isolation == "standard" and bool(types & set(AZURE_DATA)) and AKS not in types
+    return bool(types & set(AZURE_DATA)) and AKS not in types
 
 
 # PostgreSQL and Azure Managed Redis' TLS port: what a pooled AKS tenant's data egress opens.
@@ -152,7 +153,7 @@ def _egress_problems(policy: Resource, own: set[str]) -> Iterator[str]:
 
 
 def _pooled_azure_egress(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
-    if not _pooled_azure(resources, ctx):
+    if not _pooled_azure(resources):
         return
     own = _static_addresses(resources)
     for policy in (r for r in resources if r.type == NETWORK_POLICY):

@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from tenantctl.render import RenderedTenant
 
 
+class PackTransport(StrEnum):
+    grpc = "grpc"
+    inprocess = "inprocess"
+
+
 class PlanFormat(StrEnum):
     table = "table"
     json = "json"
@@ -99,6 +104,20 @@ def plan(
     policies: Annotated[bool, typer.Option("--policies/--no-policies", help="Enforce the policy pack.")] = True,
     pack: Annotated[Path, typer.Option("--policy-pack", help="Policy pack folder.")] = PACK_DIR,
     today: Annotated[str | None, typer.Option("--today", help="Date waivers are judged on (YYYY-MM-DD; default: today).")] = None,
+    pack_transport: Annotated[
+        PackTransport | None,
+        typer.Option(
+            "--pack-transport",
+            help="How the pack is run: grpc (its own process, as `pulumi preview --policy-pack`) or inprocess "
+            "(the same policies in this process; default for this project's pack).",
+            show_default=False,
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes rendering and analysing tenants (default: cores available).",
+                     show_default=False),
+    ] = None,
 ) -> None:
     """Render tenants offline (no cloud, no credentials), enforce the policy pack and report; exit 1 on a blocking violation."""
     tenants = load_or_exit(default_paths(paths))
@@ -112,11 +131,17 @@ def plan(
             print(str(error), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     # Pulumi, the provider SDKs and gRPC load only here, so `tenantctl validate` and `--help` stay light.
+    from tenantctl import plan_run
     from tenantctl.policy import report
-    from tenantctl.policy.enforce import enforce
+    from tenantctl.policy.enforce import default_transport
 
-    rendered, failures = render_each(tenants, project_root())
-    verdicts = enforce(rendered, day, pack) if policies and rendered else []
+    transport = pack_transport.value if pack_transport else default_transport(pack)
+    if transport == PackTransport.inprocess and pack.resolve() != PACK_DIR:
+        raise usage_error("options", "--pack-transport", "inprocess runs this project's pack only; use grpc for another pack")
+    rendered, verdicts, failures = plan_run.run(
+        tenants, project_root(), day, policies=policies, pack_dir=pack, transport=transport,
+        jobs=jobs or plan_run.default_jobs(),
+    )
 
     if format is PlanFormat.table:
         console = Console(file=_open(output) if output else None, width=160)

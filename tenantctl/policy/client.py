@@ -13,6 +13,7 @@ needed and logs from policies go to its stderr.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -87,8 +88,182 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-class PackClient:
+class PackSession:
+    """The engine's side of the analyzer protocol, whatever carries it (``PackClient``: gRPC; the
+    in-process evaluator: direct calls). ``Configure`` reconciles the stack's config as the engine does."""
+
+    transport = ""
+
+    def __init__(self) -> None:
+        self.info: pb.AnalyzerInfo | None = None
+        # Per policy: schema validator and defaults, built once (the policies do not change within a session).
+        self._schemas: dict[str, tuple[Any, str, dict[str, Any]]] | None = None
+
+    def start(self) -> PackSession:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def policies(self) -> list[pb.PolicyInfo]:
+        assert self.info is not None
+        return list(self.info.policies)
+
+    def _send_configure(self, request: pb.ConfigureAnalyzerRequest) -> None:
+        raise NotImplementedError
+
+    def _send_analyze(self, request: pb.AnalyzeRequest) -> list[Diagnostic]:
+        raise NotImplementedError
+
+    def _send_analyze_stack(self, request: pb.AnalyzeStackRequest) -> list[Diagnostic]:
+        raise NotImplementedError
+
+    def _policy_schemas(self) -> dict[str, tuple[Any, str, dict[str, Any]]]:
+        if self._schemas is None:
+            import jsonschema
+
+            schemas = {}
+            validators: dict[str, Any] = {}  # one validator per distinct schema (most policies share the context's)
+            for policy in self.policies():
+                props = json_format.MessageToDict(policy.configSchema.properties)
+                schema = {
+                    "type": "object",
+                    "properties": props,
+                    **({"required": list(policy.configSchema.required)} if policy.configSchema.required else {}),
+                }
+                defaults = {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
+                key = json.dumps(schema, sort_keys=True)
+                if key not in validators:
+                    validators[key] = jsonschema.Draft7Validator(schema)
+                schemas[policy.name] = (validators[key], LEVEL_NAMES[policy.enforcementLevel], defaults)
+            self._schemas = schemas
+        return self._schemas
+
+    def reconcile(self, config: Mapping[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
+        """The engine's reconciliation: each policy's default level and schema defaults, then the file."""
+        schemas = self._policy_schemas()
+        result: dict[str, tuple[str, dict[str, Any]]] = {
+            name: (level, dict(defaults)) for name, (_, level, defaults) in schemas.items()
+        }
+        config = dict(config or {})
+        everything = config.get("all")
+        if isinstance(everything, str):
+            result = {k: (everything, v) for k, (_, v) in result.items()}
+        for name, given in config.items():
+            if name not in result:
+                continue
+            level, props = result[name]
+            if isinstance(given, str):
+                level = given
+            elif isinstance(given, Mapping):
+                given = dict(given)
+                level = str(given.pop("enforcementLevel", level))
+                props = {**props, **given}
+            if level not in LEVELS:
+                raise PackError(f"Value {level!r} for {name!r} is not a valid enforcement level")
+            result[name] = (level, props)
+        errors = []
+        checked: dict[tuple[int, str], list[str]] = {}  # policies sharing a schema and config are checked once
+        for name, (_, props) in result.items():
+            validator = schemas[name][0]
+            key = (id(validator), json.dumps(props, sort_keys=True, default=str))
+            if key not in checked:
+                checked[key] = [error.message for error in validator.iter_errors(props)]
+            errors.extend(f"Policy {name!r}: {message}" for message in checked[key])
+        if errors:
+            raise PackError("; ".join(errors))
+        return result
+
+    def configure(self, config: Mapping[str, Any] | None) -> None:
+        request = pb.ConfigureAnalyzerRequest()
+        structs: dict[str, struct_pb2.Struct] = {}  # many policies share one config: build each Struct once
+        for name, (level, props) in self.reconcile(config).items():
+            key = json.dumps(props, sort_keys=True, default=str)
+            if key not in structs:
+                structs[key] = _struct(props)
+            request.policyConfig[name].CopyFrom(pb.PolicyConfig(enforcementLevel=LEVELS[level], properties=structs[key]))
+        self._send_configure(request)
+
+    def _diagnostics(self, response: pb.AnalyzeResponse) -> list[Diagnostic]:
+        out = []
+        for d in response.diagnostics:
+            message = d.message
+            if message.startswith(d.description):
+                message = message[len(d.description) :].lstrip("\n")
+            out.append(
+                Diagnostic(
+                    d.policyName,
+                    LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
+                    SEVERITIES.get(d.severity, "unspecified"),
+                    d.urn,
+                    message,
+                    d.description,
+                )
+            )
+        return out
+
+    @staticmethod
+    def _provider(resource: AnalyzedResource) -> pb.AnalyzerProviderResource | None:
+        p = resource.provider
+        if p is None:
+            return None
+        return pb.AnalyzerProviderResource(type=p.type, properties=_struct(p.properties), urn=p.urn, name=p.name)
+
+    @classmethod
+    def analyze_request(cls, resource: AnalyzedResource) -> pb.AnalyzeRequest:
+        """The ``Analyze`` request the engine sends for one resource."""
+        request = pb.AnalyzeRequest(
+            type=resource.type,
+            properties=_struct(resource.properties),
+            urn=resource.urn,
+            name=resource.name,
+            options=resource.options(),
+        )
+        provider = cls._provider(resource)
+        if provider is not None:
+            request.provider.CopyFrom(provider)
+        return request
+
+    def analyze(self, resource: AnalyzedResource) -> list[Diagnostic]:
+        diagnostics = self._send_analyze(self.analyze_request(resource))
+        return [
+            d if d.urn else Diagnostic(d.policy, d.level, d.severity, resource.urn, d.message, d.description) for d in diagnostics
+        ]
+
+    @classmethod
+    def stack_request(cls, resources: Iterable[AnalyzedResource]) -> pb.AnalyzeStackRequest:
+        """The ``AnalyzeStack`` request the engine builds: each resource with parent, dependencies,
+        property dependencies, provider and options, so stack policies see the engine's view."""
+        request = pb.AnalyzeStackRequest()
+        for r in resources:
+            item = pb.AnalyzerResource(
+                type=r.type,
+                properties=_struct(r.properties),
+                urn=r.urn,
+                name=r.name,
+                parent=r.parent or "",
+                dependencies=list(r.dependencies),
+                options=r.options(),
+            )
+            for key, urns in r.property_dependencies.items():
+                item.propertyDependencies[key].urns.extend(urns)
+            provider = cls._provider(r)
+            if provider is not None:
+                item.provider.CopyFrom(provider)
+            request.resources.append(item)
+        return request
+
+    def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Diagnostic]:
+        return self._send_analyze_stack(self.stack_request(resources))
+
+
+class PackClient(PackSession):
+    """The pack in its own process, over gRPC: exactly what ``pulumi preview --policy-pack`` talks to."""
+
+    transport = "grpc"
+
     def __init__(self, pack_dir: Path = PACK_DIR, python: str = sys.executable) -> None:
+        super().__init__()
         self.pack_dir = pack_dir.resolve()
         self.python = python
         self.process: subprocess.Popen[bytes] | None = None
@@ -171,56 +346,7 @@ class PackClient:
             raise PackError("the policy pack is not started")
         return self._stub
 
-    # ------------------------------------------------------------------ protocol
-
-    def policies(self) -> list[pb.PolicyInfo]:
-        assert self.info is not None
-        return list(self.info.policies)
-
-    def reconcile(self, config: Mapping[str, Any] | None) -> dict[str, tuple[str, dict[str, Any]]]:
-        """The engine's reconciliation: each policy's default level and schema defaults, then the file."""
-        import jsonschema
-
-        result: dict[str, tuple[str, dict[str, Any]]] = {}
-        schemas: dict[str, dict[str, Any]] = {}
-        for policy in self.policies():
-            props = json_format.MessageToDict(policy.configSchema.properties)
-            schemas[policy.name] = {
-                "type": "object",
-                "properties": props,
-                **({"required": list(policy.configSchema.required)} if policy.configSchema.required else {}),
-            }
-            defaults = {k: v["default"] for k, v in props.items() if isinstance(v, dict) and "default" in v}
-            result[policy.name] = (LEVEL_NAMES[policy.enforcementLevel], defaults)
-        config = dict(config or {})
-        everything = config.get("all")
-        if isinstance(everything, str):
-            result = {k: (everything, v) for k, (_, v) in result.items()}
-        for name, given in config.items():
-            if name not in result:
-                continue
-            level, props = result[name]
-            if isinstance(given, str):
-                level = given
-            elif isinstance(given, Mapping):
-                given = dict(given)
-                level = str(given.pop("enforcementLevel", level))
-                props = {**props, **given}
-            if level not in LEVELS:
-                raise PackError(f"Value {level!r} for {name!r} is not a valid enforcement level")
-            result[name] = (level, props)
-        errors = []
-        for name, (_, props) in result.items():
-            for error in jsonschema.Draft7Validator(schemas[name]).iter_errors(props):
-                errors.append(f"Policy {name!r}: {error.message}")
-        if errors:
-            raise PackError("; ".join(errors))
-        return result
-
-    def configure(self, config: Mapping[str, Any] | None) -> None:
-        request = pb.ConfigureAnalyzerRequest()
-        for name, (level, props) in self.reconcile(config).items():
-            request.policyConfig[name].CopyFrom(pb.PolicyConfig(enforcementLevel=LEVELS[level], properties=_struct(props)))
+    def _send_configure(self, request: pb.ConfigureAnalyzerRequest) -> None:
         try:
             self.stub.Configure(request)
         except grpc.RpcError as exc:
@@ -228,69 +354,8 @@ class PackClient:
                 raise
             raise PackError(str(exc.details())) from None  # type: ignore[attr-defined]
 
-    def _diagnostics(self, response: pb.AnalyzeResponse) -> list[Diagnostic]:
-        out = []
-        for d in response.diagnostics:
-            message = d.message
-            if message.startswith(d.description):
-                message = message[len(d.description) :].lstrip("\n")
-            out.append(
-                Diagnostic(
-                    d.policyName,
-                    LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
-                    SEVERITIES.get(d.severity, "unspecified"),
-                    d.urn,
-                    message,
-                    d.description,
-                )
-            )
-        return out
+    def _send_analyze(self, request: pb.AnalyzeRequest) -> list[Diagnostic]:
+        return self._diagnostics(self.stub.Analyze(request))
 
-    @staticmethod
-    def _provider(resource: AnalyzedResource) -> pb.AnalyzerProviderResource | None:
-        p = resource.provider
-        if p is None:
-            return None
-        return pb.AnalyzerProviderResource(type=p.type, properties=_struct(p.properties), urn=p.urn, name=p.name)
-
-    def analyze(self, resource: AnalyzedResource) -> list[Diagnostic]:
-        request = pb.AnalyzeRequest(
-            type=resource.type,
-            properties=_struct(resource.properties),
-            urn=resource.urn,
-            name=resource.name,
-            options=resource.options(),
-        )
-        provider = self._provider(resource)
-        if provider is not None:
-            request.provider.CopyFrom(provider)
-        diagnostics = self._diagnostics(self.stub.Analyze(request))
-        return [
-            d if d.urn else Diagnostic(d.policy, d.level, d.severity, resource.urn, d.message, d.description) for d in diagnostics
-        ]
-
-    @classmethod
-    def stack_request(cls, resources: Iterable[AnalyzedResource]) -> pb.AnalyzeStackRequest:
-        """The ``AnalyzeStack`` request the engine builds: each resource with parent, dependencies,
-        property dependencies, provider and options, so stack policies see the engine's view."""
-        request = pb.AnalyzeStackRequest()
-        for r in resources:
-            item = pb.AnalyzerResource(
-                type=r.type,
-                properties=_struct(r.properties),
-                urn=r.urn,
-                name=r.name,
-                parent=r.parent or "",
-                dependencies=list(r.dependencies),
-                options=r.options(),
-            )
-            for key, urns in r.property_dependencies.items():
-                item.propertyDependencies[key].urns.extend(urns)
-            provider = cls._provider(r)
-            if provider is not None:
-                item.provider.CopyFrom(provider)
-            request.resources.append(item)
-        return request
-
-    def analyze_stack(self, resources: Iterable[AnalyzedResource]) -> list[Diagnostic]:
-        return self._diagnostics(self.stub.AnalyzeStack(self.stack_request(resources)))
+    def _send_analyze_stack(self, request: pb.AnalyzeStackRequest) -> list[Diagnostic]:
+        return self._diagnostics(self.stub.AnalyzeStack(request))

@@ -11,7 +11,7 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from tenantctl.policy.catalog import PACK_DIR, by_name, policies
-from tenantctl.policy.client import AnalyzedResource, Diagnostic, PackClient
+from tenantctl.policy.client import AnalyzedResource, Diagnostic, PackSession
 from tenantctl.policy.pack_config import WaiverStatus, pack_config_for, waivers_of
 from tenantctl.render import RenderedResource, RenderedStack, RenderedTenant
 
@@ -137,30 +137,43 @@ def _violations(diagnostics: Iterable[Diagnostic], waived: set[str]) -> list[Vio
     ]
 
 
+def default_transport(pack_dir: Path) -> str:
+    """``inprocess`` for this project's pack (the offline default), ``grpc`` for any other pack folder."""
+    return "inprocess" if pack_dir.resolve() == PACK_DIR else "grpc"
+
+
+def enforce_one(tenant: RenderedTenant, today: dt.date, client: PackSession) -> TenantVerdict:
+    """``Configure`` with the tenant's pack config, ``Analyze`` per custom resource, ``AnalyzeStack`` once."""
+    waivers = waivers_of(tenant.tenant, today)
+    active = {w.policy for w in waivers if w.active}
+    config = pack_config_for(tenant.tenant, today)
+    client.configure(config)
+    resources = to_analyzed(tenant)
+    diagnostics: list[Diagnostic] = []
+    custom = [a for a, r in zip(resources, tenant.resources, strict=True) if r.custom]
+    for resource in custom:
+        diagnostics.extend(client.analyze(resource))
+    diagnostics.extend(client.analyze_stack(resources))
+    return TenantVerdict(tenant, _violations(diagnostics, active), waivers, len(custom), config)
+
+
 def enforce(
-    rendered: list[RenderedTenant], today: dt.date, pack_dir: Path = PACK_DIR, client: PackClient | None = None
+    rendered: list[RenderedTenant],
+    today: dt.date,
+    pack_dir: Path = PACK_DIR,
+    client: PackSession | None = None,
+    transport: str | None = None,
 ) -> list[TenantVerdict]:
-    """Analyze every tenant: ``Configure`` with its pack config, ``Analyze`` per custom resource, ``AnalyzeStack`` once."""
+    """Analyze every tenant through one session (``client``, else one opened on ``transport``)."""
+    from tenantctl.policy.inprocess import open_session
+
     own = client is None
-    client = client or PackClient(pack_dir).start()
+    session = client or open_session(transport or default_transport(pack_dir), pack_dir)
     try:
-        verdicts = []
-        for tenant in rendered:
-            waivers = waivers_of(tenant.tenant, today)
-            active = {w.policy for w in waivers if w.active}
-            config = pack_config_for(tenant.tenant, today)
-            client.configure(config)
-            resources = to_analyzed(tenant)
-            diagnostics: list[Diagnostic] = []
-            custom = [a for a, r in zip(resources, tenant.resources, strict=True) if r.custom]
-            for resource in custom:
-                diagnostics.extend(client.analyze(resource))
-            diagnostics.extend(client.analyze_stack(resources))
-            verdicts.append(TenantVerdict(tenant, _violations(diagnostics, active), waivers, len(custom), config))
-        return verdicts
+        return [enforce_one(tenant, today, session) for tenant in rendered]
     finally:
         if own:
-            client.close()
+            session.close()
 
 
 def from_plan(resources: list[Mapping[str, Any]]) -> list[AnalyzedResource]:
@@ -187,7 +200,7 @@ def from_plan(resources: list[Mapping[str, Any]]) -> list[AnalyzedResource]:
     return out
 
 
-def replay(plan: Mapping[str, Any], client: PackClient) -> dict[str, list[Diagnostic]]:
+def replay(plan: Mapping[str, Any], client: PackSession) -> dict[str, list[Diagnostic]]:
     """Every tenant of a plan JSON through the pack as ``plan`` sent it: its ``policyConfig``, ``Analyze``
     per custom resource, ``AnalyzeStack`` once. Tenant id → the pack's diagnostics."""
     out: dict[str, list[Diagnostic]] = {}
