@@ -204,7 +204,19 @@ UPSTREAM_CRDS: dict[str, str] = {
     ),
     "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler": "vertical-pod-autoscaler/vpa-v1-crd-gen.yaml",
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
+    # The cluster add-ons' objects in a silo tenant's stack.
+    "kubernetes:cert-manager.io/v1:ClusterIssuer": "cert-manager/cert-manager.io_clusterissuers.yaml",
+    "kubernetes:gateway.networking.k8s.io/v1:Gateway": "gateway-api/gateway.networking.k8s.io_gateways.yaml",
+    "kubernetes:gateway.networking.k8s.io/v1:GatewayClass": "gateway-api/gateway.networking.k8s.io_gatewayclasses.yaml",
+    "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy": (
+        "envoy-gateway/gateway.envoyproxy.io_clienttrafficpolicies.yaml"
+    ),
+    "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": "envoy-gateway/gateway.envoyproxy.io_envoyproxies.yaml",
+    "kubernetes:karpenter.sh/v1:NodePool": "karpenter/karpenter.sh_nodepools.yaml",
+    "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": "karpenter/karpenter.k8s.aws_ec2nodeclasses.yaml",
 }
+# A Helm release is Pulumi's record of a chart install, not an object the API server receives.
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @functools.cache
@@ -242,6 +254,8 @@ def validate_upstream(type_: str, body: dict[str, Any]) -> bool:
 
 
 def validate_any(resource: RenderedResource, minor: str) -> None:
+    if resource.type == HELM_RELEASE:
+        return
     body = manifest(resource)
     if resource.type == SCALED_OBJECT:
         validate_scaled_object(body)

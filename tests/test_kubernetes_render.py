@@ -48,7 +48,8 @@ def test_example_tenants_render_valid_tenancy(example: RenderedTenant) -> None:
         # Bound to the cluster's provider, not to whatever kubeconfig the operator happens to have.
         assert resource.provider and "pulumi:providers:kubernetes" in resource.provider, resource.type
 
-    (ns,) = of_type(example.resources, NAMESPACE)
+    # A silo tenant's stack also holds the cluster add-ons' namespaces; the tenant's is tenant-<id>.
+    (ns,) = [n for n in of_type(example.resources, NAMESPACE) if n["metadata"]["name"] == f"tenant-{example.tenant_id}"]
     assert ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
     assert any(
         p["spec"]["podSelector"] == {} and sorted(p["spec"]["policyTypes"]) == ["Egress", "Ingress"]

@@ -24,6 +24,11 @@ WILDCARD = "*.tenants.example.net"
 NEIGHBOUR = "someone-else.tenants.example.net"
 
 
+def _tenant_route(props: Mapping[str, Any]) -> bool:
+    """The tenant's route, not the gateway add-on's HTTP-to-HTTPS redirect in the gateway's own namespace."""
+    return (props.get("metadata") or {}).get("namespace") != "envoy-gateway-system"
+
+
 def _gateway_ingress(props: Mapping[str, Any]) -> bool:
     return (props.get("metadata") or {}).get("name") == "allow-gateway-ingress"
 
@@ -47,15 +52,18 @@ ROWS: list[Invariant] = [
               "a wildcard listener captures every tenant's default host"),
     # ----------------------------------------------------------------- ingress.py: HTTPRoute, Certificate
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.sectionName", "each HTTPS listener", "kubernetes-gateway-route-tls-only",
-              (Unset("spec.parentRefs.*.sectionName"),), "the route attaches to every listener, plain-text ones included"),
+              (Unset("spec.parentRefs.*.sectionName"),), "the route attaches to every listener, plain-text ones included",
+              (), _tenant_route),
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.kind", "ListenerSet", "kubernetes-gateway-route-tls-only",
               (Set("spec.parentRefs", [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "tenants",
                                         "namespace": "envoy-gateway-system"}]),),
-              "the route attaches to the shared Gateway's own listeners, HTTP included"),
+              "the route attaches to the shared Gateway's own listeners, HTTP included", (), _tenant_route),
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.namespace", "absent (own namespace)", "kubernetes-gateway-route-tls-only",
-              (Set("spec.parentRefs.*.namespace", "tenant-other"),), "the route attaches to another tenant's listeners"),
+              (Set("spec.parentRefs.*.namespace", "tenant-other"),), "the route attaches to another tenant's listeners", (),
+              _tenant_route),
     Invariant(HTTP_ROUTE, "spec.hostnames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
-              (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload"),
+              (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload", (),
+              _tenant_route),
     Invariant(CERTIFICATE, "spec.dnsNames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
               (Set("spec.dnsNames", [WILDCARD]),), "a wildcard certificate for every tenant's default host"),
     Invariant(CERTIFICATE, "spec.privateKey.rotationPolicy", "Always", "kubernetes-certificate-private-key",
