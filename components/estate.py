@@ -29,6 +29,7 @@ class StackSettings:
     billing_account: str | None = None  # GCP billing account the tenant's budget lives on
     cert_issuer: str | None = None  # cert-manager ClusterIssuer for the tenant's TLS; None: addons.contract default
     ingress_domain: str | None = None  # parent domain of the tenant's default host; None: addons.contract default
+    data_address_slot: int | None = None  # pooled Azure: another address pair than the id's (components/data_addresses.py)
 
 
 @dataclass(frozen=True)

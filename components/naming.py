@@ -10,6 +10,37 @@ from spec.models import AnyTenant
 MANAGED_BY = "tenant-platform"
 
 
+# Longest name each service accepts: RDS identifiers and flexible servers 63 characters, Cloud SQL instances 95;
+# ElastiCache replication groups and Memorystore instances 40, Azure Managed Redis clusters 60.
+DATABASE_NAME_LIMIT = {"aws": 63, "azure": 63, "gcp": 95}
+CACHE_NAME_LIMIT = {"aws": 40, "azure": 60, "gcp": 40}
+
+
+def physical_name(base: str, suffix: str, max_len: int = 63) -> str:
+    """``<base>-<suffix>`` within a service's length limit, still unique per tenant.
+
+    Too long a base is cut and given a short hash of the whole base, so two tenants sharing a long
+    prefix never collide.
+    """
+    full = f"{base}-{suffix}" if suffix else base
+    if len(full) <= max_len:
+        return full
+    digest = hashlib.sha256(base.encode()).hexdigest()[:6]
+    keep = max_len - len(suffix) - len(digest) - (2 if suffix else 1)
+    cut = base[:keep].rstrip("-")
+    return f"{cut}-{digest}-{suffix}" if suffix else f"{cut}-{digest}"
+
+
+def database_name(tenant_id: str, cloud: str) -> str:
+    """The tenant's PostgreSQL instance: RDS identifier, flexible server or Cloud SQL instance name."""
+    return physical_name(tenant_id, "pg", DATABASE_NAME_LIMIT[cloud])
+
+
+def cache_name(tenant_id: str, cloud: str) -> str:
+    """The tenant's cache: ElastiCache replication group, Azure Managed Redis cluster or Memorystore instance."""
+    return physical_name(tenant_id, "redis", CACHE_NAME_LIMIT[cloud])
+
+
 def namespace_name(tenant_id: str) -> str:
     """Prefixed so that no tenant id (say ``kube-system``) can name a system namespace."""
     return f"tenant-{tenant_id}"

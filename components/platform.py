@@ -8,6 +8,7 @@ import pulumi
 
 from components.clouds import estate_builder, shared_cluster_builder
 from components.estate import StackSettings
+from components.kubernetes.ingress import IngressSettings
 from components.kubernetes.network import DataEndpoint
 from components.kubernetes.tenancy import TenantTenancy
 from spec.models import AnyTenant
@@ -39,6 +40,7 @@ class TenantPlatform(pulumi.ComponentResource):
                 "namespaced_objects": estate.namespaced_objects,
                 "service_account_annotations": estate.service_account_annotations,
                 "prometheus_address": settings.prometheus_address,
+                "ingress": IngressSettings.of(settings.cert_issuer, settings.ingress_domain),
             },
             pulumi.ResourceOptions(
                 parent=self, providers=[estate.k8s_provider], depends_on=[*estate.depends_on, *estate.addons]

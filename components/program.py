@@ -71,6 +71,7 @@ def _settings(config: pulumi.Config, stack: str, cloud: str, region: str) -> Sta
         billing_account=config.get("billingAccount"),
         cert_issuer=config.get("certIssuer"),
         ingress_domain=config.get("ingressDomain"),
+        data_address_slot=config.get_int("dataAddressSlot"),
     )
 
 

@@ -167,9 +167,16 @@ def _breaker_shorthand(schema: dict[str, Any]) -> None:
 
 class Performance(StrictModel):
     model_config = ConfigDict(json_schema_extra=_breaker_shorthand)
-    cache_ttl: Annotated[int, Field(ge=0, le=604800, description="Cache entry TTL in seconds, for the workload.")]
+    # cache_ttl and connection_pool are application settings (the workload's ConfigMap), not gateway configuration.
+    cache_ttl: Annotated[
+        int,
+        Field(ge=0, le=604800, description="Cache entry TTL in seconds: an application setting for the workload, "
+              "not gateway caching."),
+    ]
     connection_pool: Annotated[
-        int, Field(ge=1, le=5000, description="Database connection pool size; also sizes max_connections.")
+        int,
+        Field(ge=1, le=5000, description="Database connection pool size, an application setting split across the "
+              "workload's replicas; also sizes max_connections. Not the gateway's connection limit (circuit_breaker)."),
     ]
     rate_limit: Annotated[RateLimit, Field(description="The gateway's request rate limit for the tenant; tier defaults.")]
     circuit_breaker: Annotated[

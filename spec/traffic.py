@@ -1,7 +1,7 @@
 """How requests reach the tenant: its host names, the gateway's rate limit and circuit breaker.
 
-These become Gateway API and Envoy Gateway objects (components/kubernetes/gateway*); ``cache_ttl`` and
-``connection_pool`` in ``performance`` stay application settings handed to the workload.
+These become Gateway API and Envoy Gateway objects (components/kubernetes/ingress.py, traffic_policy.py);
+``cache_ttl`` and ``connection_pool`` in ``performance`` stay application settings handed to the workload.
 """
 
 from __future__ import annotations
@@ -55,7 +55,14 @@ class RateLimit(StrictModel):
         int, Field(ge=1, le=1_000_000, description="Sustained requests per second the gateway admits for the tenant.")
     ]
     burst: Annotated[
-        int, Field(ge=1, le=10_000_000, description="Requests admitted at once above the sustained rate; ≥ requests_per_second.")
+        int,
+        Field(
+            ge=1,
+            le=10_000_000,
+            description="Requests admitted at once above the sustained rate; ≥ requests_per_second. The gateway's "
+            "local limit refills whole each second, so it admits up to 2 × requests_per_second within one second; "
+            "a larger burst is not enforced.",
+        ),
     ]
 
     @model_validator(mode="after")

@@ -35,6 +35,7 @@ def shared_cluster_outputs(stack_ref_name: str) -> dict[str, object]:
         "privateSubnetCidrs": [f"{prefix}.{i * 16}.0/20" for i in range(3)],
         "databaseSubnetId": f"{MARK}-{stack}-db-subnet",
         "privateEndpointSubnetId": f"{MARK}-{stack}-endpoint-subnet",
+        "dataSubnetId": f"{MARK}-{stack}-data-subnet",  # Azure: pooled tenants' data private endpoints
         "clusterName": f"{MARK}-{stack}",
         "clusterEndpoint": f"https://{MARK}.invalid/{stack}",
         "clusterCertificateAuthority": "cGxhY2Vob2xkZXI=",

@@ -14,6 +14,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from components.data_addresses import slot_count
 from components.naming import shared_cluster_stack
 from spec.errors import SpecError, SpecErrors
 from spec.loader import TenantFile, line_of
@@ -66,6 +67,10 @@ def _value_problem(key: str, value: Any) -> str | None:
         value, str
     ):
         return "must be a string"
+    if short == "dataAddressSlot" and not (
+        isinstance(value, int) and not isinstance(value, bool) and 0 <= value < slot_count()
+    ):
+        return f"must be a whole number from 0 to {slot_count() - 1} (a free address pair of the shared VNet's data subnet)"
     return None
 
 

@@ -24,7 +24,8 @@ import pytest
 import yaml
 from pulumi.runtime import rpc
 
-from components.kubernetes.tenancy import TenantTenancy
+from components.kubernetes.ingress import IngressSettings
+from components.kubernetes.tenancy import TenancyArgs, TenantTenancy
 from spec.loader import TenantFile, load_tenant
 from tenantctl.mocks import EstateMocks
 from tenantctl.render import RecordingMonitor, RenderedResource
@@ -89,6 +90,7 @@ def render_tenancy(
     tenant: TenantFile,
     prometheus_address: str | None = None,
     service_cidrs: list[str] | None = None,
+    ingress: IngressSettings | None = None,
 ) -> tuple[list[RenderedResource], dict[str, str]]:
     """Run ``TenantTenancy`` alone under Pulumi's mocks; returns what was registered and its outputs."""
     spec = tenant.spec
@@ -100,14 +102,17 @@ def render_tenancy(
 
     def program() -> pulumi.Output[Any]:
         provider = k8s.Provider("cluster", kubeconfig="{}")
+        args: TenancyArgs = {
+            "spec": spec,
+            "service_cidrs": SERVICE_CIDRS if service_cidrs is None else service_cidrs,
+            "service_account_annotations": dict(SA_ANNOTATIONS),
+            "prometheus_address": prometheus_address,
+        }
+        if ingress is not None:
+            args["ingress"] = ingress
         tenancy = TenantTenancy(
             f"{spec.tenant_id}-tenancy",
-            {
-                "spec": spec,
-                "service_cidrs": SERVICE_CIDRS if service_cidrs is None else service_cidrs,
-                "service_account_annotations": dict(SA_ANNOTATIONS),
-                "prometheus_address": prometheus_address,
-            },
+            args,
             pulumi.ResourceOptions(providers=[provider]),
         )
         keys = ("namespace", "autoscaling_mode", "autoscaling_reason")
@@ -249,6 +254,46 @@ BUILTIN_GROUPS = frozenset(
 def is_builtin(api_version: str) -> bool:
     group = api_version.rpartition("/")[0]
     return "." not in group or group in BUILTIN_GROUPS
+
+
+SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"
+SHARED_CRDS = CRDS
+SGP_CRD = SHARED_CRDS / "amazon-vpc-resource-controller-k8s/vpcresources.k8s.aws_securitygrouppolicies.yaml"
+# Custom resources the components render → the upstream CRD file (under ../shared/schemas/crds) holding their kind.
+UPSTREAM_CRDS: dict[str, str] = {
+    SECURITY_GROUP_POLICY: "amazon-vpc-resource-controller-k8s/vpcresources.k8s.aws_securitygrouppolicies.yaml",
+    "kubernetes:cert-manager.io/v1:Certificate": "cert-manager/cert-manager.io_certificates.yaml",
+    "kubernetes:gateway.networking.k8s.io/v1:ListenerSet": "gateway-api/gateway.networking.k8s.io_listenersets.yaml",
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": "gateway-api/gateway.networking.k8s.io_httproutes.yaml",
+    "kubernetes:gateway.envoyproxy.io/v1alpha1:BackendTrafficPolicy": (
+        "envoy-gateway/gateway.envoyproxy.io_backendtrafficpolicies.yaml"
+    ),
+    "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler": "vertical-pod-autoscaler/vpa-v1-crd-gen.yaml",
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
+}
+
+
+def upstream_crd_validator(type_: str) -> jsonschema.Draft7Validator | None:
+    """The upstream CRD's schema for an engine type (read from ../shared at test time), or None where absent."""
+    if not (SHARED_CRDS / UPSTREAM_CRDS[type_]).exists():
+        return None
+    group_version, kind = type_.split(":", 1)[1].rsplit(":", 1)
+    return crd_validator(group_version, kind)
+
+
+def security_group_policy_validator() -> jsonschema.Draft7Validator | None:
+    return upstream_crd_validator(SECURITY_GROUP_POLICY)
+
+
+def validate_upstream(type_: str, body: dict[str, Any]) -> bool:
+    """Validate ``body`` against its upstream CRD; False (nothing checked) where ../shared is absent."""
+    validator = upstream_crd_validator(type_)
+    if validator is None:
+        return False
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise AssertionError("; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors))
+    return True
 
 
 def validate_any(resource: RenderedResource, minor: str) -> None:

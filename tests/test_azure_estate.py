@@ -136,7 +136,13 @@ def test_database_private_cmk_tls_and_tier_ha_backup(case: tuple[RenderedTenant,
     tier = rendered.tenant.spec.tier
     pg = inputs(rendered.one(PG))
     assert pg["network"]["publicNetworkAccess"] == "Disabled"
-    assert pg["network"]["delegatedSubnetResourceId"]
+    if rendered.tenant.spec.silo:
+        assert pg["network"]["delegatedSubnetResourceId"]  # VNet-integrated in the tenant's own VNet
+    else:  # pooled: reached only through a private endpoint with a fixed address (tests/test_pooled_isolation.py)
+        assert "delegatedSubnetResourceId" not in pg["network"]
+        [endpoint] = [inputs(e) for e in rendered.of_type(ENDPOINT)
+                      if e.inputs["privateLinkServiceConnections"][0]["groupIds"] == ["postgresqlServer"]]
+        assert endpoint["ipConfigurations"][0]["privateIPAddress"]
     assert pg["dataEncryption"]["type"] == "AzureKeyVault"
     assert pg["dataEncryption"]["primaryKeyURI"].startswith("https://")
     assert pg["administratorLoginPassword"], "generated password present (as a secret)"

@@ -132,3 +132,20 @@ def test_simulate_needs_more_than_the_held_out_window(tmp_path: Path) -> None:
     code, _, err = run("simulate", "--metrics", str(path), "--capacity-per-replica", "1", "--plot",
                        str(tmp_path / "x.png"))
     assert code == 2 and "held-out" in err and "Traceback" not in err
+
+
+def test_an_empty_schedule_keeps_the_trailing_comment(tmp_path: Path) -> None:
+    """No floor worth its cost gives ``schedule: []``; the comment after the block stays where it was."""
+    from spec.loader import load_tenant
+    from tenantctl.commands.forecast import write_schedule
+
+    tenant = tmp_path / "forecast-demo.yaml"
+    shutil.copy(FIXTURES / "tenant-with-comments.yaml", tenant)
+    comment = "  # trailing comment on the monitoring block\n  monitoring:"
+    blocks: list[dict[str, object]] = [{"start": "0 9 * * 1-5", "end": "0 17 * * 1-5", "desired_replicas": 5}]
+    for schedule in ([], blocks, []):  # empty, then filled, then emptied again: the comment survives each
+        write_schedule(load_tenant(tenant), schedule)
+        after = tenant.read_text()
+        assert after.count("# trailing comment on the monitoring block") == 1, after
+        assert comment in after and after.index("schedule:") < after.index(comment), after
+        assert len(load_tenant(tenant).spec.tenant_config.autoscaling.schedule) == len(schedule)

@@ -68,7 +68,7 @@ def assert_contract(result: Forecast, last: pd.Timestamp, step: pd.Timedelta, ho
     step_seconds=st.integers(30, 3 * 3600),
     phase_seconds=st.integers(0, 7 * 86400),
     horizon_minutes=st.integers(1, 3 * 1440),
-    slot_minutes=st.sampled_from([15, 20, 30, 60]),
+    slot_minutes=st.sampled_from([5, 10, 15, 20, 30, 60]),
 )
 def test_bounds_cover_every_horizon_timestamp_exactly_once(
     step_seconds: int, phase_seconds: int, horizon_minutes: int, slot_minutes: int
@@ -121,7 +121,7 @@ def test_off_the_hour_and_thirty_minute_histories(start: str, step: pd.Timedelta
         result = forecast(history, horizon=horizon, **PARAMS)
         assert_contract(result, history.index[-1], step, horizon)
     assert int(forecast(history, horizon=pd.Timedelta(days=1), **PARAMS).model["slot_minutes"]) == (
-        15 if step <= pd.Timedelta(minutes=15) else 30)
+        5 if step <= pd.Timedelta(minutes=5) else 30)
 
 
 def test_phase_stays_in_the_file_clock() -> None:
@@ -130,7 +130,7 @@ def test_phase_stays_in_the_file_clock() -> None:
     last = history.index[-1]
     assert last.second == 53
     result = forecast(history, horizon=pd.Timedelta(days=1), **PARAMS)
-    assert result.slots[0].end == last.floor("15min") + pd.Timedelta(minutes=15)
+    assert result.slots[0].end == last.floor("5min") + pd.Timedelta(minutes=5)
     assert result.slots[-1].end == last + pd.Timedelta(days=1)
     assert result.slots[-1].end.second == 53  # no rounding to the hour: the last sample of the day is covered
 

@@ -31,6 +31,7 @@ from k8s_schema import (
     write_tenant,
 )
 
+from components.kubernetes.addons.contract import GATEWAY_NAMESPACE, PROXY_POD_LABELS
 from components.kubernetes.network import DATA_PORTS
 from components.naming import namespace_name, tenant_group
 from spec.tiers import TIERS, tier_defaults
@@ -223,8 +224,19 @@ def test_network_policies(rendered: dict[str, Any], name: str) -> None:
 
     egress = [(rule, p) for p in policies.values() for rule in p.get("egress", [])]
     ingress = [rule for p in policies.values() for rule in p.get("ingress", [])]
-    # Ingress only from pods of the same namespace.
-    assert ingress and all(peer == {"podSelector": {}} for rule in ingress for peer in rule["from"])
+    # Ingress from pods of the same namespace, and from outside it only the gateway's proxy pods (one peer
+    # with both selectors) on the workload's port into the workload's pods.
+    gateway_peer = {
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": GATEWAY_NAMESPACE}},
+        "podSelector": {"matchLabels": PROXY_POD_LABELS},
+    }
+    assert ingress and all(peer in ({"podSelector": {}}, gateway_peer) for rule in ingress for peer in rule["from"])
+    from_gateway = [(name, p) for name, p in policies.items() if gateway_peer in p.get("ingress", [{}])[0].get("from", [])]
+    assert len(from_gateway) == 1
+    (_, gateway_policy), port = from_gateway[0], merged(SCENARIOS[name][0], "workload", "port")
+    assert gateway_policy["policyTypes"] == ["Ingress"]
+    assert [(p["protocol"], int(p["port"])) for p in gateway_policy["ingress"][0]["ports"]] == [("TCP", port)]
+    assert gateway_policy["podSelector"]["matchLabels"]["app.kubernetes.io/instance"] == tenant.spec.tenant_id
     # Every egress rule names its peers; ports off the namespace are DNS to kube-dns or the cloud's PostgreSQL
     # and cache ports (5432 and 6379 / 6378 / 10000) to the CIDRs.
     allowed: set[tuple[str, str, int]] = set()
@@ -321,7 +333,7 @@ def test_workload(rendered: dict[str, Any], name: str) -> None:
     assert {"configMapRef": {"name": config_map["metadata"]["name"]}} in container["envFrom"]
     data = config_map["data"]
     assert data["CACHE_TTL_SECONDS"] == str(merged(doc, "performance", "cache_ttl"))
-    assert data["CIRCUIT_BREAKER_ENABLED"] == str(merged(doc, "performance", "circuit_breaker")).lower()
+    assert data["CIRCUIT_BREAKER_ENABLED"] == str(merged(doc, "performance", "circuit_breaker", "enabled")).lower()
     pool = merged(doc, "performance", "connection_pool")
     enabled = merged(doc, "autoscaling", "enabled")
     replicas = merged(doc, "autoscaling", "max_replicas" if enabled else "min_replicas")

@@ -3,7 +3,8 @@
 1. A tenant file cannot waive anything; waivers are security-owned, bounded, and never for a critical policy,
    and the pack itself refuses a config that turns a critical policy down.
 2. A stack deploys only its own tenant (the attack: acme's stack pointing at spotify's file).
-3. Pooled tenants have no network path to each other's data (see the data-path tests below).
+3. Pooled tenants have no network path to each other's data (see the data-path tests below, and
+   tests/test_pooled_isolation.py for every pooled example on every cloud).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import datetime as dt
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pulumi
@@ -22,7 +24,7 @@ from spec import SpecErrors, load_tenant
 from spec.waivers import load_waivers
 from tenantctl.cli import app
 from tenantctl.policy.catalog import by_name, critical_policy_names
-from tenantctl.policy.client import PackClient, PackError
+from tenantctl.policy.client import AnalyzedResource, PackClient, PackError
 from tenantctl.policy.pack_config import pack_config_for, waiver_errors, waivers_of
 from tenantctl.render import render_program
 from tenantctl.stack_config import tenant_stack_config
@@ -324,3 +326,58 @@ def test_pooled_gcp_tenants_reach_only_their_own_data_addresses(tmp_path: Path) 
         assert sorted(int(p["port"]) for rule in rules for p in rule["ports"]) == [5432, 6378]  # type: ignore[index, union-attr, attr-defined]
     addresses = [{block["ipBlock"]["cidr"] for rule in rules for block in rule["to"]} for rules in (own, other)]  # type: ignore[index, union-attr, attr-defined]
     assert addresses[0].isdisjoint(addresses[1])  # no pod of one tenant is let out towards the other's data
+
+
+@pytest.fixture(scope="module")
+def pooled_aks() -> tuple[dict[str, object], list[AnalyzedResource]]:
+    from tenantctl.policy.enforce import to_analyzed
+    from tenantctl.render import render_tenant
+
+    tenant = load_tenant(ROOT / "tenants" / "fabrikam-standard.yaml")
+    return pack_config_for(tenant, TODAY), to_analyzed(render_tenant(tenant, ROOT))
+
+
+def _egress_violations(
+    pack: PackClient, pooled_aks: tuple[dict[str, object], list[AnalyzedResource]], egress: list[dict[str, object]]
+) -> list[str]:
+    """``azure-data-pooled-egress`` findings once the allow-data-services policy's egress is ``egress``."""
+    config, resources = pooled_aks
+    edited = [
+        replace(r, properties={**r.properties, "spec": {**r.properties["spec"], "egress": egress}})
+        if r.type.endswith("NetworkPolicy") and r.name.endswith("allow-data-services") else r
+        for r in resources
+    ]
+    pack.configure(config)
+    return [d.message for d in pack.analyze_stack(edited) if d.policy == "azure-data-pooled-egress"]
+
+
+def test_the_pooled_aks_egress_policy_accepts_the_rendered_tenant(
+    pack: PackClient, pooled_aks: tuple[dict[str, object], list[AnalyzedResource]]
+) -> None:
+    [policy] = [r for r in pooled_aks[1] if r.name.endswith("allow-data-services")]
+    assert _egress_violations(pack, pooled_aks, policy.properties["spec"]["egress"]) == []
+    # Egress elsewhere on other ports is another policy's business, not a path to pooled data.
+    assert _egress_violations(pack, pooled_aks, [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}],
+                                                  "ports": [{"protocol": "TCP", "port": 443}]}]) == []
+
+
+@pytest.mark.parametrize(
+    ("egress", "found"),
+    [
+        ([{"to": [{"ipBlock": {"cidr": "10.101.0.0/16"}}], "ports": [{"protocol": "TCP", "port": 5432}]}],
+         "ipBlock 10.101.0.0/16 (a range"),
+        ([{"to": [{"ipBlock": {"cidr": "10.101.128.4/32"}}], "ports": [{"protocol": "TCP", "port": 10000}]}],
+         "ipBlock 10.101.128.4/32 (not a static address of this stack's own private endpoints)"),
+        ([{"to": [{"ipBlock": {"cidr": "10.101.0.0/16"}}], "ports": [{"protocol": "TCP", "port": 1, "endPort": 65535}]}],
+         "ipBlock 10.101.0.0/16 (a range"),
+        ([{"ports": [{"protocol": "TCP", "port": 5432}]}], "no destination (every address)"),
+        ([{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}], "ipBlock 0.0.0.0/0 (a range"),
+    ],
+    ids=["subnet", "neighbour-host", "port-range", "no-destination", "all-ports"],
+)
+def test_the_pooled_aks_egress_policy_refuses_any_path_beyond_the_tenants_own_data(
+    pack: PackClient, pooled_aks: tuple[dict[str, object], list[AnalyzedResource]], egress: list[dict[str, object]],
+    found: str,
+) -> None:
+    [message] = _egress_violations(pack, pooled_aks, egress)
+    assert "pooled AKS tenant" in message and found in message

@@ -26,10 +26,12 @@ from components.aws.kms import TenantKey
 from components.aws.network import Network, layout
 from components.aws.nodes import NodePool
 from components.aws.pod_security import PodSecurity, security_group_policy, vpc_resolver
+from components.aws.slo import Slo
+from components.aws.storage import ObjectStorage
 from components.budget_amount import monthly_amount
 from components.estate import Estate, NamespacedObject, StackSettings
 from components.kubernetes.addons.baseline import SHARED_LABELS
-from components.naming import k8s_labels, namespace_name, tenant_group, tenant_tags
+from components.naming import bucket_name, k8s_labels, namespace_name, tenant_group, tenant_tags
 from spec.models import AnyTenant, AwsTenant
 from spec.tiers import tier_defaults
 
@@ -75,6 +77,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
                 "description": f"tenant-platform: customer-managed key of tenant {tenant}",
                 "tags": tags,
                 "serves_nodes": spec.silo,
+                "serves_object_logs": True,
             },
             child(self, provider),
         )
@@ -86,6 +89,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
         depends_on: list[pulumi.Resource] = []
         pods: PodSecurity | None = None
         cluster_sg: pulumi.Input[str] = ""
+        nat_gateway_ids: list[pulumi.Input[str]] = []
         if spec.silo:
             network = Network(
                 f"{name}-network",
@@ -146,6 +150,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
             oidc_arn, oidc_issuer = cluster.oidc_provider_arn, cluster.oidc_issuer_url
             service_cidrs = network.private_subnet_cidrs
             depends_on = [nodes.node_group]
+            nat_gateway_ids = list(network.nat_gateway_ids)
         else:
             if not settings.shared_cluster_stack:
                 raise ValueError(f"{tenant}: a pooled tenant needs stack config tenant-platform:sharedClusterStack")
@@ -256,6 +261,21 @@ class AwsTenantEstate(pulumi.ComponentResource):
             policy=_workload_policy(db.master_secret_arn, cache.secret_arn, key.arn, acct),
             opts=child(self, provider),
         )
+        # The tenant's S3 bucket; only the workload role above may use it.
+        storage = ObjectStorage(
+            f"{name}-storage",
+            {
+                "provider": provider,
+                "account": acct,
+                "bucket_name": bucket_name(tenant, "aws"),
+                "key_arn": key.arn,
+                "workload_role": workload_role.id,
+                "noncurrent_version_days": cfg.object_storage.noncurrent_version_days,
+                "log_retention": retention,
+                "tags": tags,
+            },
+            child(self, provider),
+        )
 
         latency = cfg.autoscaling.metrics.latency_threshold
         alerting = Alerting(
@@ -280,7 +300,24 @@ class AwsTenantEstate(pulumi.ComponentResource):
                     "memory_threshold": cfg.autoscaling.metrics.memory_threshold,
                     "latency_threshold": latency,
                     "real_time": cfg.monitoring.real_time,
+                    "nat_gateway_ids": nat_gateway_ids,
                 },
+                "tags": tags,
+            },
+            child(self, provider),
+        )
+        # The SLOs' burn-rate alarms, on the same topic as every other alarm of the tenant.
+        Slo(
+            f"{name}-slo",
+            {
+                "provider": provider,
+                "tenant_id": tenant,
+                "base_name": tenant,
+                "cluster_name": cluster_name,
+                "namespace": namespace,
+                "availability": cfg.monitoring.slo.availability,
+                "latency_p95": cfg.monitoring.slo.latency_p95,
+                "topic_arn": alerting.topic_arn,
                 "tags": tags,
             },
             child(self, provider),
@@ -335,6 +372,7 @@ class AwsTenantEstate(pulumi.ComponentResource):
                 "cacheEndpoint": cache.endpoint,
                 "alertTopicArn": alerting.topic_arn,
                 "workloadRoleArn": workload_role.arn,
+                "bucketName": storage.bucket_name,
             }
         )
 

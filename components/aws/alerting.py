@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from components.aws.common import Account, child, physical_name, policy_document, service_trust
 from components.estate import StackSettings
+from components.headroom import FREE_SHARE, free_bytes_floor
 from components.retention import cloudwatch_days
 
 # Where the latency alarm's metric comes from: the workload (or its ingress/sidecar) publishes each
@@ -18,6 +19,12 @@ from components.retention import cloudwatch_days
 # into this metric; the alarm watches its p95, the same percentile the KEDA latency trigger scales on.
 LATENCY_NAMESPACE = "TenantPlatform/Workload"
 LATENCY_METRIC = "RequestLatency"
+# Storage and cache alarms page when less than this share is free (components.headroom).
+FREE_PERCENT = round(FREE_SHARE * 100)
+CACHE_MEMORY_PERCENT = 100 - FREE_PERCENT
+# Width of the throughput anomaly band in standard deviations: CloudWatch's default of 2 pages on an
+# ordinary daily peak; 3 leaves only traffic far outside the learnt pattern.
+ANOMALY_BAND_WIDTH = 3
 
 SLACK_FORWARDER = '''\
 """Forwards SNS alarm notifications to a Slack incoming webhook (URL from an encrypted env var)."""
@@ -89,6 +96,7 @@ class AlarmSpec(TypedDict):
     memory_threshold: int
     latency_threshold: timedelta | None
     real_time: bool
+    nat_gateway_ids: list[pulumi.Input[str]]  # the silo network's NAT gateways; none on the shared network
 
 
 class AlertingArgs(TypedDict):
@@ -270,8 +278,8 @@ class Alerting(pulumi.ComponentResource):
             dict(key="db-cpu", namespace="AWS/RDS", metric="CPUUtilization", dims=db, stat="Average",
                  op="GreaterThanThreshold", threshold=80, missing="breaching", text="Database CPU above 80%"),
             dict(key="db-storage", namespace="AWS/RDS", metric="FreeStorageSpace", dims=db, stat="Minimum",
-                 op="LessThanThreshold", threshold=spec["db_storage_gb"] * 1024**3 // 10, missing="breaching",
-                 text="Database free storage below 10% of allocated"),
+                 op="LessThanThreshold", threshold=free_bytes_floor(spec["db_storage_gb"]),
+                 missing="breaching", text=f"Database free storage below {FREE_PERCENT}% of allocated"),
             dict(key="db-connections", namespace="AWS/RDS", metric="DatabaseConnections", dims=db, stat="Maximum",
                  op="GreaterThanThreshold", threshold=int(spec["db_max_connections"] * 0.9), missing="breaching",
                  text="Database connections above 90% of max_connections"),
@@ -280,9 +288,21 @@ class Alerting(pulumi.ComponentResource):
                  stat="Average", op="GreaterThanThreshold", threshold=80, missing="breaching",
                  text="Cache engine CPU above 80%"),
             dict(key="cache-memory", namespace="AWS/ElastiCache", metric="DatabaseMemoryUsagePercentage",
-                 dims=cache, stat="Maximum", op="GreaterThanThreshold", threshold=90, missing="breaching",
-                 text="Cache memory above 90%"),
+                 dims=cache, stat="Maximum", op="GreaterThanThreshold", threshold=CACHE_MEMORY_PERCENT,
+                 missing="breaching", text=f"Cache memory above {CACHE_MEMORY_PERCENT}% (free below {FREE_PERCENT}%)"),
         ]
+        # Network: NAT gateways dropping packets or out of source ports (egress of the silo's pods failing).
+        # Any drop in a period is worth a look; silence (no traffic) is not an incident.
+        for i, nat_id in enumerate(spec["nat_gateway_ids"]):
+            nat = {"NatGatewayId": nat_id}
+            alarms += [
+                dict(key=f"nat-{i}-dropped", namespace="AWS/NATGateway", metric="PacketsDropCount", dims=nat,
+                     stat="Sum", op="GreaterThanThreshold", threshold=0, missing="notBreaching",
+                     text=f"NAT gateway {i} dropping packets"),
+                dict(key=f"nat-{i}-port-errors", namespace="AWS/NATGateway", metric="ErrorPortAllocation",
+                     dims=nat, stat="Sum", op="GreaterThanThreshold", threshold=0, missing="notBreaching",
+                     text=f"NAT gateway {i} cannot allocate source ports (connections refused)"),
+            ]
         arns = []
         for a in alarms:
             alarm = aws.cloudwatch.MetricAlarm(
@@ -304,6 +324,7 @@ class Alerting(pulumi.ComponentResource):
                 opts=child(self, provider),
             )
             arns.append(alarm.arn)
+        arns += self._throughput(name, args, topic_arn, period, periods, workload)
         latency = spec["latency_threshold"]
         if latency is not None:
             alarm = aws.cloudwatch.MetricAlarm(
@@ -320,6 +341,41 @@ class Alerting(pulumi.ComponentResource):
                 comparison_operator="GreaterThanThreshold",
                 threshold=latency.total_seconds() * 1000,
                 # No traffic, no latency: silence is not an incident.
+                treat_missing_data="notBreaching",
+                alarm_actions=[topic_arn],
+                ok_actions=[topic_arn],
+                tags=tags,
+                opts=child(self, provider),
+            )
+            arns.append(alarm.arn)
+        return arns
+
+    def _throughput(self, name: str, args: AlertingArgs, topic_arn: pulumi.Output[str], period: int, periods: int,
+                    workload: dict[str, pulumi.Input[str]]) -> list[pulumi.Output[str]]:
+        """The tenant namespace's network throughput against CloudWatch's learnt band of its own history.
+
+        The specification bounds requests (the gateway's rate limit), not bytes: a fixed byte threshold
+        would be a guess, while the anomaly band pages on traffic far outside the tenant's usual pattern
+        (a flood, a runaway client, an exfiltration) and adapts as the tenant grows.
+        """
+        provider, tags, base = args["provider"], args["tags"], args["base_name"]
+        arns = []
+        for direction, metric in (("rx", "pod_network_rx_bytes"), ("tx", "pod_network_tx_bytes")):
+            alarm = aws.cloudwatch.MetricAlarm(
+                f"{name}-network-{direction}",
+                name=physical_name(base, f"network-{direction}", 255),
+                alarm_description=f"Namespace network {direction} bytes/s above its anomaly band "
+                                  f"({ANOMALY_BAND_WIDTH} standard deviations)",
+                metric_queries=[
+                    {"id": "bytes", "return_data": True,
+                     "metric": {"namespace": "ContainerInsights", "metric_name": metric, "dimensions": workload,
+                                "period": period, "stat": "Average"}},
+                    {"id": "band", "expression": f"ANOMALY_DETECTION_BAND(bytes, {ANOMALY_BAND_WIDTH})",
+                     "label": "expected", "return_data": True},
+                ],
+                threshold_metric_id="band",
+                comparison_operator="GreaterThanUpperThreshold",
+                evaluation_periods=periods,
                 treat_missing_data="notBreaching",
                 alarm_actions=[topic_arn],
                 ok_actions=[topic_arn],

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from components.aws.common import child, data_service_security_group, physical_name
+from components.naming import cache_name
 from components.retention import cloudwatch_days
 
 PORT = 6379
@@ -52,7 +53,7 @@ class Cache(pulumi.ComponentResource):
     def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:aws:Cache", name, None, opts)
         provider, tags, base = args["provider"], args["tags"], args["base_name"]
-        group_id = physical_name(base, "redis", 40)  # ElastiCache ids: at most 40 characters
+        group_id = cache_name(base, "aws")  # ElastiCache ids: at most 40 characters
         ha = args["replicas"] >= 1
 
         subnets = aws.elasticache.SubnetGroup(

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.common import child, data_service_security_group, physical_name
+from components.naming import database_name
 from components.retention import cloudwatch_days
 
 PORT = 5432
@@ -68,7 +69,7 @@ class Database(pulumi.ComponentResource):
     def __init__(self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:aws:Database", name, None, opts)
         provider, tags, base = args["provider"], args["tags"], args["base_name"]
-        identifier = physical_name(base, "pg", 63)
+        identifier = database_name(base, "aws")
         major = args["engine_version"]
 
         subnets = aws.rds.SubnetGroup(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -21,10 +21,12 @@ class TenantKeyArgs(TypedDict):
     tags: dict[str, str]
     # The EC2 Auto Scaling service-linked role launches node volumes encrypted with this key.
     serves_nodes: bool
+    # S3 server access logs are written into the tenant's log bucket, encrypted with this key.
+    serves_object_logs: NotRequired[bool]
 
 
-def _key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str, serves_nodes: bool
-                ) -> pulumi.Output[str]:
+def _key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], region: str, serves_nodes: bool,
+                serves_object_logs: bool = False) -> pulumi.Output[str]:
     root = pulumi.Output.concat("arn:", partition, ":iam::", account_id, ":root")
     log_groups = pulumi.Output.concat("arn:", partition, ":logs:", region, ":", account_id, ":log-group:*")
     statements: list[dict[str, Any]] = [
@@ -51,6 +53,18 @@ def _key_policy(account_id: pulumi.Input[str], partition: pulumi.Input[str], reg
             "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
         },
     ]
+    if serves_object_logs:
+        # The S3 logging service encrypts the access-log objects it delivers to the tenant's log bucket.
+        statements.append(
+            {
+                "Sid": "S3ServerAccessLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        )
     if serves_nodes:
         asg = pulumi.Output.concat(
             "arn:", partition, ":iam::", account_id,
@@ -93,7 +107,8 @@ class TenantKey(pulumi.ComponentResource):
             rotation_period_in_days=365,
             # The longest waiting period: a deleted key makes every backup unreadable.
             deletion_window_in_days=30,
-            policy=_key_policy(acct.id, acct.partition, acct.region, args["serves_nodes"]),
+            policy=_key_policy(acct.id, acct.partition, acct.region, args["serves_nodes"],
+                               args.get("serves_object_logs", False)),
             tags=args["tags"],
             opts=child(self, provider),
         )

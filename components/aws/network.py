@@ -57,6 +57,7 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: list[pulumi.Output[str]]
     private_subnet_cidrs: list[str]
     flow_log_group: pulumi.Output[str]
+    nat_gateway_ids: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("tenant-platform:aws:Network", name, None, opts)
@@ -201,6 +202,7 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_cidrs = plan.private
         self.public_subnet_ids = public_ids
         self.flow_log_group = log_group.name
+        self.nat_gateway_ids = [n.id for n in nats]  # their drop and port-allocation alarms (aws/alerting.py)
         self.register_outputs(
             {"vpcId": self.vpc_id, "privateSubnetIds": self.private_subnet_ids, "privateSubnetCidrs": plan.private}
         )

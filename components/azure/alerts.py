@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
@@ -25,6 +25,53 @@ class Threshold(TypedDict):
     aggregation: str  # Average | Maximum | Minimum | Total
     description: str
     severity: int
+    # A dynamic threshold: Azure learns the metric's usual band and ``threshold`` is ignored (throughput,
+    # whose bound the specification does not give).
+    dynamic: NotRequired[bool]
+
+
+# Dynamic thresholds: low sensitivity (only far outside the learnt band), every one of the last four
+# evaluations outside it before paging.
+DYNAMIC_SENSITIVITY = "Low"
+DYNAMIC_FAILING_PERIODS = 4
+
+
+def criteria(item: Threshold) -> Any:
+    """The alert's criteria: one static threshold, or one dynamic threshold (which needs the multi-resource type)."""
+    if item.get("dynamic"):
+        return azure.monitor.MetricAlertMultipleResourceMultipleMetricCriteriaArgs(
+            odata_type="Microsoft.Azure.Monitor.MultipleResourceMultipleMetricCriteria",
+            all_of=[
+                azure.monitor.DynamicMetricCriteriaArgs(
+                    criterion_type="DynamicThresholdCriterion",
+                    name=item["label"],
+                    metric_name=item["metric"],
+                    metric_namespace=item["namespace"],
+                    operator=item["operator"],
+                    time_aggregation=item["aggregation"],
+                    alert_sensitivity=DYNAMIC_SENSITIVITY,
+                    failing_periods=azure.monitor.DynamicThresholdFailingPeriodsArgs(
+                        number_of_evaluation_periods=DYNAMIC_FAILING_PERIODS,
+                        min_failing_periods_to_alert=DYNAMIC_FAILING_PERIODS,
+                    ),
+                )
+            ],
+        )
+    # A union type: the typed args make the SDK send the ARM names (odata.type, allOf, ...).
+    return azure.monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+        odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+        all_of=[
+            azure.monitor.MetricCriteriaArgs(
+                criterion_type="StaticThresholdCriterion",
+                name=item["label"],
+                metric_name=item["metric"],
+                metric_namespace=item["namespace"],
+                operator=item["operator"],
+                threshold=item["threshold"],
+                time_aggregation=item["aggregation"],
+            )
+        ],
+    )
 
 
 def receivers(channels: list[str], settings: StackSettings) -> dict[str, Any]:
@@ -143,21 +190,7 @@ class Alerts(pulumi.ComponentResource):
                 evaluation_frequency=frequency,
                 window_size=window,
                 auto_mitigate=True,
-                # A union type: the typed args make the SDK send the ARM names (odata.type, allOf, ...).
-                criteria=azure.monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
-                    odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
-                    all_of=[
-                        azure.monitor.MetricCriteriaArgs(
-                            criterion_type="StaticThresholdCriterion",
-                            name=item["label"],
-                            metric_name=item["metric"],
-                            metric_namespace=item["namespace"],
-                            operator=item["operator"],
-                            threshold=item["threshold"],
-                            time_aggregation=item["aggregation"],
-                        )
-                    ],
-                ),
+                criteria=criteria(item),
                 actions=[{"action_group_id": group.id}],
                 tags=tags,
                 opts=child(self),

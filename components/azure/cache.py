@@ -10,7 +10,7 @@ it maps to the Azure Managed Redis SKU with at least as much memory.
 from __future__ import annotations
 
 import re
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
@@ -55,6 +55,7 @@ class CacheArgs(TypedDict):
     replicas: int
     zones: int
     endpoint_subnet_id: pulumi.Input[str]
+    static_address: NotRequired[str]  # pooled: the private endpoint's address (components/data_addresses.py)
     redis_zone_id: pulumi.Input[str]
     identity_id: pulumi.Input[str]  # user-assigned; holds Key Vault Crypto Service Encryption User on the vault
     key_id: pulumi.Input[str]  # versioned key URI (Redis Enterprise takes versioned keys only)
@@ -117,6 +118,7 @@ class Cache(pulumi.ComponentResource):
         private_endpoint(
             name, self, resource_group_name=rg, location=location, subnet_id=args["endpoint_subnet_id"],
             target_id=cache.id, label="redis", group_id="redisEnterprise", zone_id=args["redis_zone_id"], tags=tags,
+            static_address=args.get("static_address"),
         )
 
         # Least privilege: the built-in "default" data access policy, for the workload identity only.

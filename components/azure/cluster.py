@@ -226,6 +226,9 @@ class Cluster(pulumi.ComponentResource):
                     "config": {"logAnalyticsWorkspaceResourceID": args["workspace_id"], "useAADAuth": "true"},
                 },
             },
+            # Managed Prometheus (the ama-metrics agent): the gateway's request metrics reach the Azure Monitor
+            # workspace where the SLO burn-rate rules run (azure/slo.py associates the collection rule).
+            azure_monitor_profile={"metrics": {"enabled": True}},
             agent_pool_profiles=[
                 {
                     **node_common,

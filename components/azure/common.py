@@ -27,7 +27,11 @@ ZONE_VAULT = "privatelink.vaultcore.azure.net"
 # Azure Managed Redis (redisenterprise) private endpoints resolve in this zone.
 ZONE_REDIS = "privatelink.redis.azure.net"
 ZONE_POSTGRES = "private.postgres.database.azure.com"
-PRIVATE_ZONES = (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES)
+# Pooled tenants' flexible servers are reached through a private endpoint, which resolves in this zone.
+ZONE_POSTGRES_LINK = "privatelink.postgres.database.azure.com"
+# The tenant storage account's blob private endpoint.
+ZONE_BLOB = "privatelink.blob.core.windows.net"
+PRIVATE_ZONES = (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK, ZONE_BLOB)
 
 # Log Analytics keeps interactive retention between 30 and 730 days.
 LOG_ANALYTICS_MIN_DAYS, LOG_ANALYTICS_MAX_DAYS = 30, 730
@@ -125,8 +129,12 @@ def private_endpoint(
     group_id: str,
     zone_id: pulumi.Input[str] | None,
     tags: dict[str, str],
+    static_address: str | None = None,
 ) -> azure.network.PrivateEndpoint:
-    """A private endpoint for ``target_id`` in the endpoints subnet, registered in its private DNS zone when given."""
+    """A private endpoint for ``target_id`` in the endpoints subnet, registered in its private DNS zone when given.
+
+    ``static_address``: the endpoint's one address, chosen before deployment (pooled tenants' data endpoints).
+    """
     endpoint = azure.network.PrivateEndpoint(
         f"{name}-endpoint",
         resource_group_name=resource_group_name,
@@ -135,6 +143,9 @@ def private_endpoint(
         private_link_service_connections=[
             {"name": f"{name}-{label}", "private_link_service_id": target_id, "group_ids": [group_id]}
         ],
+        ip_configurations=[
+            {"name": f"{label}-static", "group_id": group_id, "member_name": group_id, "private_ip_address": static_address}
+        ] if static_address else None,
         tags=tags,
         opts=child(parent),
     )

@@ -1,19 +1,27 @@
-"""PostgreSQL Flexible Server: VNet-integrated, no public access, tenant-key encryption, TLS only, HA and backups by tier."""
+"""PostgreSQL Flexible Server: no public access, tenant-key encryption, TLS only, HA and backups by tier.
+
+Silo tenants' servers are VNet-integrated (a delegated subnet of the tenant's own VNet). Pooled tenants'
+servers are reached through a private endpoint at a static address of the tenant's own: a VNet-integrated
+server's address is not known before deployment (only its FQDN is an output), so a NetworkPolicy could not
+open exactly it.
+"""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
 import pulumi_random as random
 
-from components.azure.common import child
+from components.azure.common import child, private_endpoint
 
 # Storage sizes a flexible server offers (GiB); the spec's size is rounded up to the next one.
 STORAGE_SIZES_GB = (32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768)
 # Flexible Server keeps backups for 7 to 35 days.
 MIN_BACKUP_DAYS, MAX_BACKUP_DAYS = 7, 35
+# Private Link group (and member) of a flexible server.
+PRIVATE_LINK_GROUP = "postgresqlServer"
 # Connections reserved beside the workload's pool (superuser, replication, monitoring, migrations).
 RESERVED_CONNECTIONS = 25
 
@@ -38,9 +46,27 @@ def server_identity(ids: list[str]) -> dict[str, object]:
     return {"type": "UserAssigned", "user_assigned_identities": {identity: {} for identity in ids}}
 
 
+def server_network(args: DatabaseArgs) -> dict[str, object]:
+    """No public endpoint either way; a private address in the delegated subnet, or only the private endpoint's."""
+    if args.get("private_endpoint"):
+        return {"public_network_access": "Disabled"}
+    # VNet integration: the server has a private address in the delegated subnet and no public endpoint.
+    return {
+        "delegated_subnet_resource_id": args["delegated_subnet_id"],
+        "private_dns_zone_arm_resource_id": args["private_zone_id"],
+        "public_network_access": "Disabled",
+    }
+
+
 class GeoBackupKey(TypedDict):
     key_uri: pulumi.Input[str]  # versioned key in the paired region
     identity_id: pulumi.Input[str]
+
+
+class StaticEndpoint(TypedDict):
+    subnet_id: pulumi.Input[str]
+    address: str  # components/data_addresses.py: the tenant's own, known before deployment
+    zone_id: pulumi.Input[str]
 
 
 class DatabaseArgs(TypedDict):
@@ -57,8 +83,9 @@ class DatabaseArgs(TypedDict):
     performance_insights: bool
     connection_pool: int
     database_name: str
-    delegated_subnet_id: pulumi.Input[str]
-    private_zone_id: pulumi.Input[str]
+    delegated_subnet_id: pulumi.Input[str] | None  # silo: VNet integration
+    private_zone_id: pulumi.Input[str] | None
+    private_endpoint: NotRequired[StaticEndpoint]  # pooled: a private endpoint instead of VNet integration
     identity_id: pulumi.Input[str]
     key_uri: pulumi.Input[str]  # versioned
     key_grants: list[pulumi.Resource]
@@ -103,12 +130,7 @@ class Database(pulumi.ComponentResource):
             auth_config={"active_directory_auth": "Enabled", "password_auth": "Enabled"},
             identity=pulumi.Output.all(*identities).apply(server_identity),
             data_encryption=data_encryption,
-            # VNet integration: the server has a private address in the delegated subnet and no public endpoint.
-            network={
-                "delegated_subnet_resource_id": args["delegated_subnet_id"],
-                "private_dns_zone_arm_resource_id": args["private_zone_id"],
-                "public_network_access": "Disabled",
-            },
+            network=server_network(args),
             storage={"storage_size_gb": storage_size_gb(args["storage_gb"]), "auto_grow": "Enabled"},
             backup={
                 "backup_retention_days": backup_days(args["backup_retention_days"]),
@@ -118,6 +140,14 @@ class Database(pulumi.ComponentResource):
             tags=tags,
             opts=child(self, depends_on=args["key_grants"]),
         )
+
+        static = args.get("private_endpoint")
+        if static:
+            private_endpoint(
+                name, self, resource_group_name=rg, location=args["location"], subnet_id=static["subnet_id"],
+                target_id=server.id, label="postgres", group_id=PRIVATE_LINK_GROUP, zone_id=static["zone_id"],
+                tags=tags, static_address=static["address"],
+            )
 
         settings = {
             # TLS only, 1.2 or newer: the server refuses unencrypted connections.

@@ -12,13 +12,15 @@ import pulumi_kubernetes as k8s
 
 from components.azure.alerts import Alerts, Threshold
 from components.azure.budget import Budget
-from components.azure.cache import Cache
+from components.azure.cache import Cache, CacheArgs
 from components.azure.cluster import Cluster
 from components.azure.common import (
     ROLE_KEY_VAULT_CONTRIBUTOR,
     ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER,
     ROLE_KEY_VAULT_CRYPTO_USER,
+    ZONE_BLOB,
     ZONE_POSTGRES,
+    ZONE_POSTGRES_LINK,
     ZONE_REDIS,
     ZONE_VAULT,
     ClientConfig,
@@ -30,18 +32,21 @@ from components.azure.common import (
     shared_resource_group,
     vault_name,
 )
-from components.azure.database import Database, GeoBackupKey
+from components.azure.database import Database, DatabaseArgs, GeoBackupKey
 from components.azure.keyvault import KeyUser, TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network, layout
+from components.azure.slo import PrometheusCollection, Slo, shared_workspace_name, workspace_id
+from components.azure.storage import ObjectStorage
 from components.budget_amount import monthly_amount
+from components.data_addresses import SHARED_VNET_CIDR, DataAddresses, data_addresses
 from components.estate import Estate, StackSettings
+from components.headroom import ceiling_bytes, used_ratio_ceiling
 from components.kubernetes.addons.baseline import AddonBaseline
-from components.naming import k8s_labels, namespace_name, tenant_tags
+from components.kubernetes.network import DATA_PORTS
+from components.naming import bucket_name, cache_name, database_name, k8s_labels, namespace_name, tenant_tags
 from spec.models import AzureTenant
 
-# The shared regional VNet's address space (tenantctl/placeholders.py shows the same range offline).
-SHARED_VNET_CIDR = "10.101.0.0/16"
 # Tiers whose database backups are also kept in the paired region.
 GEO_BACKUP_TIERS = frozenset({"enterprise"})
 # Azure region pairs (geo-redundant backup goes to the pair; regions without one keep backups zone-redundant).
@@ -57,6 +62,7 @@ PAIRED_REGIONS = {
 AKS_NAMESPACE = "Microsoft.ContainerService/managedClusters"
 POSTGRES_NAMESPACE = "Microsoft.DBforPostgreSQL/flexibleServers"
 REDIS_NAMESPACE = "Microsoft.Cache/redisEnterprise"
+NAT_NAMESPACE = "Microsoft.Network/natGateways"
 
 
 def sku_tier(spec: AzureTenant) -> str:
@@ -99,15 +105,22 @@ class AzureEstate(pulumi.ComponentResource):
 
         database_identity, workload_identity = identity("database"), identity("workload")
         cache_identity, logs_identity = identity("cache"), identity("logs")
+        storage_identity = identity("storage")
         # Wrap/unwrap only, for each service that encrypts the tenant's data with the tenant key.
         users: list[KeyUser] = [
             {"label": f"{label}-crypto", "principal_id": who.principal_id,
              "role": ROLE_KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}
-            for label, who in (("database", database_identity), ("cache", cache_identity), ("logs", logs_identity))
+            for label, who in (("database", database_identity), ("cache", cache_identity), ("logs", logs_identity),
+                               ("storage", storage_identity))
         ]
 
         ref: pulumi.StackReference | None = None
         network: Network | None = None
+        # Pooled: the database's and cache's private endpoints at the tenant's own static addresses, so that the
+        # namespace's egress is exactly those two /32s (a private endpoint's dynamic address is no output once it
+        # is in a private DNS zone, and a VNet-integrated server's never is).
+        pooled: DataAddresses | None = None
+        data_subnet: pulumi.Input[str] | None = None
         if spec.silo:
             network = Network(
                 f"{name}-network",
@@ -141,11 +154,13 @@ class AzureEstate(pulumi.ComponentResource):
                                         opts=child(self))
             endpoint_subnet = ref.get_output("privateEndpointSubnetId")
             database_subnet = ref.get_output("databaseSubnetId")
+            data_subnet = ref.get_output("dataSubnetId")
+            pooled = data_addresses(spec.tenant_id, settings.data_address_slot)
             shared_rg = shared_resource_group(settings.shared_cluster_stack)
             # The shared stack owns the VNet's private DNS zones (one zone of a name per VNet).
             zones = {
                 zone: client.subscription_id.apply(functools.partial(private_zone_id, resource_group=shared_rg, zone=zone))
-                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES)
+                for zone in (ZONE_VAULT, ZONE_REDIS, ZONE_POSTGRES, ZONE_POSTGRES_LINK, ZONE_BLOB)
             }
             plan = layout(SHARED_VNET_CIDR)
 
@@ -231,12 +246,38 @@ class AzureEstate(pulumi.ComponentResource):
                  "metric": "node_memory_working_set_percentage", "operator": "GreaterThan",
                  "threshold": float(metrics.memory_threshold), "aggregation": "Average", "severity": 2,
                  "description": f"{spec.tenant_id}: node memory above {metrics.memory_threshold}%"},
+                # Network: node throughput against its learnt band (the spec bounds requests, not bytes),
+                # and the NAT gateway dropping the pods' egress packets.
+                {"label": "node-network-in", "scope": cluster.cluster_id, "namespace": AKS_NAMESPACE,
+                 "metric": "node_network_in_bytes", "operator": "GreaterThan", "threshold": 0.0,
+                 "aggregation": "Average", "severity": 3, "dynamic": True,
+                 "description": f"{spec.tenant_id}: node network ingress far above its usual band"},
+                {"label": "node-network-out", "scope": cluster.cluster_id, "namespace": AKS_NAMESPACE,
+                 "metric": "node_network_out_bytes", "operator": "GreaterThan", "threshold": 0.0,
+                 "aggregation": "Average", "severity": 3, "dynamic": True,
+                 "description": f"{spec.tenant_id}: node network egress far above its usual band"},
+                {"label": "nat-dropped", "scope": network.nat_gateway_id, "namespace": NAT_NAMESPACE,
+                 "metric": "PacketDropCount", "operator": "GreaterThan", "threshold": 0.0, "aggregation": "Total",
+                 "severity": 2, "description": f"{spec.tenant_id}: NAT gateway dropping packets"},
             ]
+            # The cluster's managed Prometheus lands in the tenant's own workspace, where its SLO rules run.
+            prometheus_workspace: pulumi.Input[str] = PrometheusCollection(
+                f"{name}-prometheus",
+                {"resource_group_name": rg, "location": location, "base_name": name,
+                 "cluster_id": cluster.cluster_id, "tags": tags},
+                child(self),
+            ).workspace_id
+            slo_cluster: pulumi.Input[str] = cluster.cluster_name
         else:
             assert ref is not None
             kubeconfig = pulumi.Output.secret(ref.get_output("kubeconfig")).apply(str)
             issuer = ref.get_output("oidcIssuerUrl")
             depends_on = []
+            # The shared gateway's metrics land in the shared cluster's workspace only.
+            prometheus_workspace = client.subscription_id.apply(functools.partial(
+                workspace_id, resource_group=shared_rg,
+                name=shared_workspace_name(settings.shared_cluster_stack or "")))
+            slo_cluster = ref.get_output("clusterName")
 
         # Workload identity: the namespace's ServiceAccount exchanges its token for this identity, no secret.
         pulumi_fic = azure.managedidentity.FederatedIdentityCredential(
@@ -254,47 +295,70 @@ class AzureEstate(pulumi.ComponentResource):
         paired = PAIRED_REGIONS.get(location)
         if spec.tier in GEO_BACKUP_TIERS and paired:
             geo = self._geo_backup_key(name, paired, client, tags, logs.workspace_id)
-        database = Database(
-            f"{name}-db",
+        database_args: DatabaseArgs = {
+            "resource_group_name": rg,
+            "location": location,
+            "server_name": database_name(name, "azure"),
+            "version": config.database.engine_version,
+            "sku_name": config.database.instance_class,
+            "storage_gb": config.database.storage_gb,
+            "high_availability": config.database.high_availability,
+            "backup_retention_days": config.database.backup_retention_days,
+            "geo_backup": geo,
+            "deletion_protection": config.database.deletion_protection,
+            "performance_insights": config.database.performance_insights,
+            "connection_pool": config.performance.connection_pool,
+            "database_name": config.workload.name,
+            "delegated_subnet_id": None if pooled else database_subnet,
+            "private_zone_id": None if pooled else zones[ZONE_POSTGRES],
+            "identity_id": database_identity.id,
+            "key_uri": vault.key_id,
+            "key_grants": vault.grants,
+            "workspace_id": logs.workspace_id,
+            "tags": tags,
+        }
+        if pooled:
+            assert data_subnet is not None
+            database_args["private_endpoint"] = {
+                "subnet_id": data_subnet, "address": pooled.database, "zone_id": zones[ZONE_POSTGRES_LINK],
+            }
+        database = Database(f"{name}-db", database_args, child(self))
+        cache_args: CacheArgs = {
+            "resource_group_name": rg,
+            "location": location,
+            "cache_name": cache_name(name, "azure"),  # Azure Managed Redis: at most 60 characters
+            "node_type": config.cache.node_type,
+            "replicas": config.cache.replicas,
+            "zones": config.cluster.availability_zones,
+            "endpoint_subnet_id": endpoint_subnet,
+            "redis_zone_id": zones[ZONE_REDIS],
+            "identity_id": cache_identity.id,
+            "key_id": vault.key_id,
+            "key_grants": vault.grants,
+            "workload_principal_id": workload_identity.principal_id,
+            "workspace_id": logs.workspace_id,
+            "tags": tags,
+        }
+        if pooled:
+            assert data_subnet is not None
+            cache_args["endpoint_subnet_id"], cache_args["static_address"] = data_subnet, pooled.cache
+        cache = Cache(f"{name}-cache", cache_args, child(self))
+        # The tenant's storage account, reached through a private endpoint beside the vault's and the cache's.
+        storage = ObjectStorage(
+            f"{name}-storage",
             {
                 "resource_group_name": rg,
                 "location": location,
-                "server_name": physical_name(name, "pg", 63),
-                "version": config.database.engine_version,
-                "sku_name": config.database.instance_class,
-                "storage_gb": config.database.storage_gb,
-                "high_availability": config.database.high_availability,
-                "backup_retention_days": config.database.backup_retention_days,
-                "geo_backup": geo,
-                "deletion_protection": config.database.deletion_protection,
-                "performance_insights": config.database.performance_insights,
-                "connection_pool": config.performance.connection_pool,
-                "database_name": config.workload.name,
-                "delegated_subnet_id": database_subnet,
-                "private_zone_id": zones[ZONE_POSTGRES],
-                "identity_id": database_identity.id,
-                "key_uri": vault.key_id,
+                "account_name": bucket_name(spec.tenant_id, "azure"),
+                "client": client,
+                "identity_id": storage_identity.id,
+                "vault_uri": vault.vault_uri,
+                "key_name": vault.key_name,
                 "key_grants": vault.grants,
-                "workspace_id": logs.workspace_id,
-                "tags": tags,
-            },
-            child(self),
-        )
-        cache = Cache(
-            f"{name}-cache",
-            {
-                "resource_group_name": rg,
-                "location": location,
-                "cache_name": physical_name(name, "redis", 60),  # Azure Managed Redis: at most 60 characters
-                "node_type": config.cache.node_type,
-                "replicas": config.cache.replicas,
-                "zones": config.cluster.availability_zones,
                 "endpoint_subnet_id": endpoint_subnet,
-                "redis_zone_id": zones[ZONE_REDIS],
-                "identity_id": cache_identity.id,
-                "key_id": vault.key_id,
-                "key_grants": vault.grants,
+                "blob_zone_id": zones[ZONE_BLOB],
                 "workload_principal_id": workload_identity.principal_id,
+                "noncurrent_version_days": config.object_storage.noncurrent_version_days,
                 "workspace_id": logs.workspace_id,
                 "tags": tags,
             },
@@ -315,6 +379,16 @@ class AzureEstate(pulumi.ComponentResource):
              "metric": "usedmemorypercentage", "operator": "GreaterThan",
              "threshold": float(metrics.memory_threshold), "aggregation": "Maximum", "severity": 2,
              "description": f"{spec.tenant_id}: Redis memory above {metrics.memory_threshold}%"},
+            # Storage: the current (auto-growing) volume running full, and data near max_storage_gb.
+            {"label": "database-storage", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
+             "metric": "storage_percent", "operator": "GreaterThan", "threshold": used_ratio_ceiling() * 100,
+             "aggregation": "Maximum", "severity": 2,
+             "description": f"{spec.tenant_id}: PostgreSQL storage above {used_ratio_ceiling():.0%} used"},
+            {"label": "database-storage-ceiling", "scope": database.server_id, "namespace": POSTGRES_NAMESPACE,
+             "metric": "storage_used", "operator": "GreaterThan",
+             "threshold": float(ceiling_bytes(config.database.max_storage_gb)), "aggregation": "Maximum",
+             "severity": 2, "description": (f"{spec.tenant_id}: PostgreSQL data above {used_ratio_ceiling():.0%} "
+                                            f"of max_storage_gb ({config.database.max_storage_gb} GiB)")},
         ]
         alerts = Alerts(
             f"{name}-alerts",
@@ -327,6 +401,25 @@ class AzureEstate(pulumi.ComponentResource):
                 "thresholds": thresholds,
                 "real_time": config.monitoring.real_time,
                 "title": f"tenant {spec.tenant_id}",
+                "tags": tags,
+            },
+            child(self),
+        )
+
+        Slo(
+            f"{name}-slo",
+            {
+                "resource_group_name": rg,
+                "location": location,
+                "base_name": name,
+                "tenant_id": spec.tenant_id,
+                "cluster_name": slo_cluster,
+                "namespace": namespace_name(spec.tenant_id),
+                "workspace_id": prometheus_workspace,
+                "availability": config.monitoring.slo.availability,
+                "latency_p95": config.monitoring.slo.latency_p95,
+                "action_group_id": alerts.action_group_id,
+                "real_time": config.monitoring.real_time,
                 "tags": tags,
             },
             child(self),
@@ -367,6 +460,8 @@ class AzureEstate(pulumi.ComponentResource):
             alert_target=alerts.action_group_id,
             service_account_annotations={"azure.workload.identity/client-id": workload_identity.client_id},
             depends_on=[*depends_on, pulumi_fic],
+            data_endpoints=[(pooled.database, DATA_PORTS["azure"][0]), (pooled.cache, DATA_PORTS["azure"][1])]
+            if pooled else [],
             addons=addons,
         )
         self.register_outputs(
@@ -375,6 +470,7 @@ class AzureEstate(pulumi.ComponentResource):
                 "cacheEndpoint": cache.endpoint,
                 "alertTarget": alerts.action_group_id,
                 "keyId": vault.key_id,
+                "storageAccountName": storage.account_name,
             }
         )
 

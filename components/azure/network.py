@@ -1,16 +1,21 @@
-"""The VNet: subnets for nodes, private endpoints and the delegated PostgreSQL subnet, NSGs, NAT, private DNS."""
+"""The VNet: subnets for nodes, private endpoints and the delegated PostgreSQL subnet, NSGs, NAT, private DNS.
+
+The shared regional VNet also has the pooled tenants' data subnet (``components/data_addresses.py``): their
+database and cache private endpoints, each at a static address of its tenant's own.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.cache import DATABASE_PORT
-from components.azure.common import PRIVATE_ZONES, child
+from components.azure.common import PRIVATE_ZONES, ZONE_POSTGRES_LINK, child
+from components.data_addresses import data_subnet
 
 # Layout of every VNet this package builds, a pure function of its CIDR so that pooled tenants can
 # derive the shared network's private ranges without waiting for the shared stack.
@@ -56,13 +61,16 @@ class NetworkArgs(TypedDict):
     base_name: str
     cidr: str
     tags: dict[str, str]
+    pooled_data: NotRequired[bool]  # the shared VNet: add the pooled tenants' data subnet
 
 
 class Network(pulumi.ComponentResource):
     vnet_id: pulumi.Output[str]
+    nat_gateway_id: pulumi.Output[str]
     node_subnet_id: pulumi.Output[str]
     endpoint_subnet_id: pulumi.Output[str]
     database_subnet_id: pulumi.Output[str]
+    data_subnet_id: pulumi.Output[str] | None  # the shared VNet's pooled data subnet
     zone_ids: dict[str, pulumi.Output[str]]
     layout: Layout
 
@@ -117,6 +125,16 @@ class Network(pulumi.ComponentResource):
                 _deny_rest(),
             ],
         }
+        pooled = data_subnet(args["cidr"]) if args.get("pooled_data") else None
+        if pooled:
+            # Pooled tenants' database and cache private endpoints: their two data ports from inside the VNet only.
+            # Nodes' addresses carry every pooled tenant's pods (overlay SNAT), so the per-tenant fence is the
+            # tenant NetworkPolicy's /32s; this NSG keeps the rest of the VNet's traffic to those ports.
+            nsg_rules["data"] = [
+                _rule("allow-vnet-postgres", 100, "Allow", "5432", "VirtualNetwork", pooled),
+                _rule("allow-vnet-redis-tls", 110, "Allow", str(DATABASE_PORT), "VirtualNetwork", pooled),
+                _deny_rest(),
+            ]
         nsgs = {
             key: azure.network.NetworkSecurityGroup(
                 f"{name}-{key}-nsg",
@@ -162,10 +180,25 @@ class Network(pulumi.ComponentResource):
             delegations=[{"name": "postgres", "service_name": "Microsoft.DBforPostgreSQL/flexibleServers"}],
             opts=child(self, depends_on=[endpoints]),
         )
+        self.data_subnet_id = None
+        if pooled:
+            # Static addresses only (``ipConfigurations``): no dynamic allocation can take a tenant's address.
+            self.data_subnet_id = azure.network.Subnet(
+                f"{name}-data",
+                resource_group_name=rg,
+                virtual_network_name=vnet.name,
+                address_prefix=pooled,
+                network_security_group={"id": nsgs["data"].id},
+                default_outbound_access=False,
+                private_endpoint_network_policies="Enabled",  # the NSG applies to the private endpoints
+                opts=child(self, depends_on=[database]),
+            ).id
 
         # Private DNS zones resolve the private endpoints and the VNet-integrated servers inside the VNet.
         self.zone_ids = {}
         for index, zone_name in enumerate(PRIVATE_ZONES):
+            if zone_name == ZONE_POSTGRES_LINK and not pooled:
+                continue  # only pooled tenants' servers are reached through private endpoints
             zone = azure.privatedns.PrivateZone(
                 f"{name}-zone-{index}",
                 resource_group_name=rg,
@@ -187,6 +220,7 @@ class Network(pulumi.ComponentResource):
             self.zone_ids[zone_name] = zone.id
 
         self.vnet_id = vnet.id
+        self.nat_gateway_id = nat.id  # its drop alert (azure/estate.py)
         self.node_subnet_id = nodes.id
         self.endpoint_subnet_id = endpoints.id
         self.database_subnet_id = database.id
@@ -196,6 +230,7 @@ class Network(pulumi.ComponentResource):
                 "nodeSubnetId": self.node_subnet_id,
                 "endpointSubnetId": self.endpoint_subnet_id,
                 "databaseSubnetId": self.database_subnet_id,
+                "dataSubnetId": self.data_subnet_id,
             }
         )
 

@@ -27,10 +27,11 @@ from components.azure.common import (
     shared_tags,
     vault_name,
 )
-from components.azure.estate import SHARED_VNET_CIDR
 from components.azure.keyvault import TenantKeyVault
 from components.azure.logs import LogWorkspace
 from components.azure.network import Network
+from components.azure.slo import PrometheusCollection
+from components.data_addresses import SHARED_VNET_CIDR
 from components.kubernetes.addons.baseline import SHARED_LABELS, AddonBaseline
 
 KUBERNETES_VERSION = "1.31"
@@ -67,6 +68,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
                 "base_name": name,
                 "cidr": SHARED_VNET_CIDR,
                 "tags": tags,
+                "pooled_data": True,  # pooled tenants' database and cache private endpoints, at static addresses
             },
             child(self),
         )
@@ -148,6 +150,14 @@ class AzureSharedCluster(pulumi.ComponentResource):
             },
             child(self),
         )
+        # The shared cluster's managed Prometheus: pooled tenants' SLO rules run in this workspace, whose id
+        # they derive from the stack name (azure/slo.py shared_workspace_name), like the private DNS zones.
+        PrometheusCollection(
+            f"{name}-prometheus",
+            {"resource_group_name": group.name, "location": region, "base_name": name,
+             "cluster_id": cluster.cluster_id, "tags": tags},
+            child(self),
+        )
         provider = k8s.Provider(
             f"{name}-k8s", kubeconfig=cluster.kubeconfig, enable_server_side_apply=True, opts=child(self)
         )
@@ -166,6 +176,7 @@ class AzureSharedCluster(pulumi.ComponentResource):
             "privateSubnetCidrs": [plan.nodes],
             "databaseSubnetId": network.database_subnet_id,
             "privateEndpointSubnetId": network.endpoint_subnet_id,
+            "dataSubnetId": network.data_subnet_id,
             "clusterName": cluster.cluster_name,
             "clusterEndpoint": pulumi.Output.concat("https://", cluster.private_fqdn, ":443"),
             "clusterCertificateAuthority": cluster.kubeconfig.apply(certificate_authority),

@@ -20,9 +20,12 @@ from components.gcp.database import Database
 from components.gcp.kms import TenantKey
 from components.gcp.logs import LogBucket
 from components.gcp.network import Network
+from components.gcp.slo import Slo
+from components.gcp.storage import ObjectStorage
+from components.headroom import ceiling_bytes, used_ratio_ceiling
 from components.kubernetes.addons.baseline import AddonBaseline
 from components.kubernetes.network import DATA_PORTS
-from components.naming import gcp_labels, k8s_labels, namespace_name, tenant_tags
+from components.naming import bucket_name, cache_name, database_name, gcp_labels, k8s_labels, namespace_name, tenant_tags
 from spec.models import GcpTenant
 
 # The shared regional VPC's private services range (Cloud SQL and Memorystore of pooled tenants).
@@ -55,6 +58,57 @@ def conditions(spec: GcpTenant, cluster_name: pulumi.Input[str] | None) -> list[
              "filter": (f'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket'
                         f'{{namespace="{ns}"}}[5m]))) > {seconds:g}'),
              "comparison": "COMPARISON_GT", "threshold": seconds, "aligner": "ALIGN_MEAN", "promql": True})
+    return out
+
+
+def storage_conditions(project_id: pulumi.Input[str], instance: pulumi.Input[str], max_storage_gb: int
+                       ) -> list[Condition]:
+    """Cloud SQL disk running full now (utilization of the current, auto-growing disk) and near its ceiling."""
+    database = pulumi.Output.concat('resource.type="cloudsql_database" AND resource.labels.database_id="',
+                                    project_id, ":", instance, '"')
+    ceiling = ceiling_bytes(max_storage_gb)
+    return [
+        {"label": "database-disk", "display_name": f"Cloud SQL disk above {used_ratio_ceiling():.0%} used",
+         "filter": pulumi.Output.concat(  # type: ignore[typeddict-item]
+             'metric.type="cloudsql.googleapis.com/database/disk/utilization" AND ', database),
+         "comparison": "COMPARISON_GT", "threshold": used_ratio_ceiling(), "aligner": "ALIGN_MAX", "promql": False},
+        # Auto-resize stops at max_storage_gb: past this the database fills up whatever the trend.
+        {"label": "database-disk-ceiling",
+         "display_name": f"Cloud SQL data above {used_ratio_ceiling():.0%} of max_storage_gb ({max_storage_gb} GiB)",
+         "filter": pulumi.Output.concat(  # type: ignore[typeddict-item]
+             'metric.type="cloudsql.googleapis.com/database/disk/bytes_used" AND ', database),
+         "comparison": "COMPARISON_GT", "threshold": float(ceiling), "aligner": "ALIGN_MAX", "promql": False},
+    ]
+
+
+# Throughput pages when the namespace's traffic is this many times its level at the same time a week
+# earlier: the specification bounds requests, not bytes, so the tenant's own history is the yardstick.
+THROUGHPUT_SURGE = 3
+
+
+def network_conditions(namespace: str, nat_name: str | None, real_time: bool) -> list[Condition]:
+    """Namespace throughput against last week's (PromQL over the system metric), and Cloud NAT drops."""
+    span = "5m" if real_time else "15m"
+    received = (f'sum(rate(kubernetes_io:pod_network_received_bytes_count{{monitored_resource="k8s_pod",'
+                f'namespace_name="{namespace}"}}[{span}]))')
+    out: list[Condition] = [
+        {"label": "network-throughput",
+         "display_name": f"namespace ingress throughput above {THROUGHPUT_SURGE}x last week's",
+         "filter": f"{received} > {THROUGHPUT_SURGE} * ({received} offset 1w)",
+         "comparison": "COMPARISON_GT", "threshold": 0.0, "aligner": "ALIGN_RATE", "promql": True},
+    ]
+    if nat_name is not None:
+        # The silo's Cloud NAT (components/gcp/network.py names it <base>-nat): packets it had to drop
+        # (out of ports, endpoint-independence conflicts) mean pods' egress is failing.
+        nat = f'resource.type="nat_gateway" AND resource.labels.gateway_name="{nat_name}"'
+        out += [
+            {"label": "nat-dropped", "display_name": "Cloud NAT dropping sent packets",
+             "filter": f'metric.type="router.googleapis.com/nat/dropped_sent_packets_count" AND {nat}',
+             "comparison": "COMPARISON_GT", "threshold": 0.0, "aligner": "ALIGN_RATE", "promql": False},
+            {"label": "nat-allocation", "display_name": "Cloud NAT failing to allocate ports",
+             "filter": f'metric.type="router.googleapis.com/nat/nat_allocation_failed" AND {nat}',
+             "comparison": "COMPARISON_GT", "threshold": 0.0, "aligner": "ALIGN_COUNT_TRUE", "promql": False},
+        ]
     return out
 
 
@@ -165,7 +219,7 @@ class GcpEstate(pulumi.ComponentResource):
             f"{name}-db",
             {
                 "project": proj,
-                "instance_name": physical_name(name, "pg", 95),
+                "instance_name": database_name(name, "gcp"),
                 "version": config.database.engine_version,
                 "tier": config.database.instance_class,
                 "storage_gb": config.database.storage_gb,
@@ -187,7 +241,7 @@ class GcpEstate(pulumi.ComponentResource):
             f"{name}-cache",
             {
                 "project": proj,
-                "instance_name": physical_name(name, "redis", 40),
+                "instance_name": cache_name(name, "gcp"),
                 "tier": config.cache.node_type,
                 "memory_gb": MEMORY_GB[spec.tier],
                 "engine_version": config.cache.engine_version,
@@ -213,6 +267,19 @@ class GcpEstate(pulumi.ComponentResource):
             member=f"serviceAccount:{proj.id}.svc.id.goog[{ns}/{config.workload.name}]",
             opts=opts_,
         )
+        # The tenant's bucket: only the workload's service account above may use it.
+        storage = ObjectStorage(
+            f"{name}-storage",
+            {
+                "project": proj,
+                "bucket_name": bucket_name(spec.tenant_id, "gcp"),
+                "key_id": key.key_id,
+                "workload_member": workload_sa.email.apply(sa_member),
+                "noncurrent_version_days": config.object_storage.noncurrent_version_days,
+                "labels": labels,
+            },
+            opts_,
+        )
 
         health: list[Condition] = [
             {"label": "database-down", "display_name": "Cloud SQL instance down",
@@ -224,8 +291,11 @@ class GcpEstate(pulumi.ComponentResource):
              "filter": pulumi.Output.concat(  # type: ignore[typeddict-item]
                  'metric.type="redis.googleapis.com/stats/memory/usage_ratio" AND resource.type="redis_instance" '
                  'AND resource.labels.instance_id="', cache.instance_id, '"'),
-             "comparison": "COMPARISON_GT", "threshold": 0.9, "aligner": "ALIGN_MAX", "promql": False},
+             "comparison": "COMPARISON_GT", "threshold": used_ratio_ceiling(), "aligner": "ALIGN_MAX",
+             "promql": False},
         ]
+        health += storage_conditions(proj.id, database.instance_name, config.database.max_storage_gb)
+        health += network_conditions(ns, f"{name}-nat" if spec.silo else None, config.monitoring.real_time)
         alerts = Alerts(
             f"{name}-alerts",
             {
@@ -235,6 +305,23 @@ class GcpEstate(pulumi.ComponentResource):
                 "settings": settings,
                 "conditions": conditions(spec, cluster_name) + health,
                 "real_time": config.monitoring.real_time,
+                "labels": labels,
+            },
+            opts_,
+        )
+
+        # The SLOs' Cloud Monitoring objects and burn-rate policies, to the same channels.
+        Slo(
+            f"{name}-slo",
+            {
+                "project": proj,
+                "base_name": name,
+                "title": f"tenant {spec.tenant_id}",
+                "cluster_name": cluster_name,
+                "namespace": ns,
+                "availability": config.monitoring.slo.availability,
+                "latency_p95": config.monitoring.slo.latency_p95,
+                "channel_ids": alerts.channel_ids,
                 "labels": labels,
             },
             opts_,
@@ -279,5 +366,6 @@ class GcpEstate(pulumi.ComponentResource):
             addons=addons,
         )
         self.register_outputs(
-            {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id}
+            {"databaseEndpoint": database.endpoint, "cacheEndpoint": cache.endpoint, "keyId": key.key_id,
+             "bucketName": storage.bucket_name}
         )

@@ -8,6 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kubernetes import quantity
+from components.kubernetes.addons.contract import INGRESS_NAMESPACE_LABEL
 from components.kubernetes.meta import Manifest, object_meta
 from components.naming import k8s_labels, namespace_name
 from spec.models import AnyTenant
@@ -83,7 +84,9 @@ def limit_range_spec(spec: AnyTenant) -> Manifest:
 
 def build_namespace(name: str, spec: AnyTenant, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
     """The namespace, its quota and limits; returns the namespace's name as an Output."""
-    labels = {**k8s_labels(spec), **psa_labels(spec.config.cluster.kubernetes_version)}
+    # The ingress label: the cluster's Gateway admits this namespace's ListenerSet and routes.
+    ingress_key, ingress_value = INGRESS_NAMESPACE_LABEL
+    labels = {**k8s_labels(spec), **psa_labels(spec.config.cluster.kubernetes_version), ingress_key: ingress_value}
     ns = k8s.core.v1.Namespace(
         f"{name}-namespace",
         metadata={"name": namespace_name(spec.tenant_id), "labels": labels},

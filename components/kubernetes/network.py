@@ -1,4 +1,5 @@
-"""NetworkPolicies: deny everything, then allow DNS, the namespace itself and the tenant's data services."""
+"""NetworkPolicies: deny everything, then allow DNS, the namespace itself, the tenant's data services and,
+into the workload, the cluster gateway's proxy pods."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes.addons.contract import GATEWAY_NAMESPACE, PROXY_POD_LABELS
 from components.kubernetes.meta import Manifest, object_meta
 from spec.models import AnyTenant
 
@@ -58,8 +60,32 @@ def data_egress(
     ]
 
 
+def gateway_ingress(workload_selector: dict[str, str], workload_port: int) -> Manifest:
+    """Into the workload's pods, on its port, from the Gateway's Envoy proxies and nothing else outside the namespace."""
+    return {
+        "podSelector": {"matchLabels": dict(workload_selector)},
+        "policyTypes": ["Ingress"],
+        "ingress": [
+            {
+                # Both selectors in one peer: proxy pods *in* the gateway namespace (two peers would admit
+                # every pod of that namespace, and proxy-labelled pods of the tenant's own namespace).
+                "from": [
+                    {
+                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": GATEWAY_NAMESPACE}},
+                        "podSelector": {"matchLabels": dict(PROXY_POD_LABELS)},
+                    }
+                ],
+                "ports": [{"protocol": "TCP", "port": workload_port}],
+            }
+        ],
+    }
+
+
 def policy_specs(
-    service_cidrs: list[str], ports: Sequence[int] = SERVICE_PORTS, endpoints: Sequence[DataEndpoint] = ()
+    service_cidrs: list[str],
+    ports: Sequence[int] = SERVICE_PORTS,
+    endpoints: Sequence[DataEndpoint] = (),
+    gateway: tuple[dict[str, str], int] | None = None,
 ) -> dict[str, Manifest]:
     """NetworkPolicy specs by object name; NetworkPolicies are additive, so the deny must come with allows."""
     return {
@@ -94,6 +120,7 @@ def policy_specs(
             # ports only: no general internet egress.
             "egress": data_egress(service_cidrs, ports, endpoints),
         },
+        **({"allow-gateway-ingress": gateway_ingress(*gateway)} if gateway else {}),
     }
 
 
@@ -104,10 +131,12 @@ def build_network_policies(
     service_cidrs: list[str],
     opts: pulumi.ResourceOptions,
     endpoints: Sequence[DataEndpoint] = (),
+    workload_selector: dict[str, str] | None = None,
 ) -> list[k8s.networking.v1.NetworkPolicy]:
     policies = []
     ports = DATA_PORTS.get(spec.cloud, SERVICE_PORTS)
-    for policy, body in policy_specs(service_cidrs, ports, endpoints).items():
+    gateway = (workload_selector, spec.config.workload.port) if workload_selector else None
+    for policy, body in policy_specs(service_cidrs, ports, endpoints, gateway).items():
         if policy == "allow-data-services" and not service_cidrs and not endpoints:
             continue  # an ipBlock-less egress rule would allow those ports to everywhere
         policies.append(

@@ -1,8 +1,10 @@
 """``TenantTenancy``: one tenant's slice of a Kubernetes cluster, on any cloud.
 
 Namespace (Pod Security ``restricted``), quota and limits, default-deny NetworkPolicies,
-developer RBAC, the workload with its ServiceAccount, ConfigMap, Service and PDB, and one
-autoscaler (HPA or KEDA ScaledObject). The cluster provider arrives in ``opts.providers``.
+developer RBAC, the workload with its ServiceAccount, ConfigMap, Service and PDB, one
+autoscaler (HPA or KEDA ScaledObject) and a VPA recommending sizes; the way in through the
+cluster's gateway (Certificate, ListenerSet, HTTPRoute, traffic policy) and the SLO alerts on it.
+The cluster provider arrives in ``opts.providers``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ import pulumi_kubernetes as k8s
 
 from components.estate import NamespacedObject
 from components.kubernetes.autoscaling import build_autoscaler, decide
+from components.kubernetes.ingress import IngressSettings, build_ingress
 from components.kubernetes.meta import object_meta
 from components.kubernetes.namespace import build_namespace
 from components.kubernetes.network import DataEndpoint, build_network_policies
 from components.kubernetes.rbac import build_rbac
-from components.kubernetes.workload import build_workload
+from components.kubernetes.slo_rules import build_slo_rules
+from components.kubernetes.traffic_policy import build_traffic_policy
+from components.kubernetes.vpa import build_vpa
+from components.kubernetes.workload import build_workload, selector_labels
 from spec.models import AnyTenant
 
 
@@ -34,6 +40,8 @@ class TenancyArgs(TypedDict):
     service_account_annotations: dict[str, pulumi.Input[str]]
     # Prometheus the KEDA latency trigger queries; without it latency does not drive scaling.
     prometheus_address: str | None
+    # The ClusterIssuer and default host domain from stack config; absent: the gateway contract's defaults.
+    ingress: NotRequired[IngressSettings]
 
 
 class TenantTenancy(pulumi.ComponentResource):
@@ -59,13 +67,19 @@ class TenantTenancy(pulumi.ComponentResource):
                 spec=obj.spec,
                 opts=child,
             )
-        build_network_policies(name, spec, ns_name, list(args["service_cidrs"]), child, args.get("data_endpoints", []))
+        build_network_policies(
+            name, spec, ns_name, list(args["service_cidrs"]), child, args.get("data_endpoints", []), selector_labels(spec)
+        )
         service_account = build_rbac(name, spec, ns_name, dict(args["service_account_annotations"]), child)
         decision = decide(spec, prometheus)
         deployment = build_workload(
             name, spec, ns_name, service_account.metadata.name, (decision.mode, decision.reason), child
         )
         build_autoscaler(name, spec, ns_name, deployment, decision, prometheus, child)
+        build_vpa(name, spec, ns_name, deployment, child)
+        route = build_ingress(name, spec, ns_name, args.get("ingress", IngressSettings()), child)
+        build_traffic_policy(name, spec, ns_name, route, child)
+        build_slo_rules(name, spec, ns_name, child)
 
         self.namespace = ns_name
         self.autoscaling_mode = pulumi.Output.from_input(decision.mode)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -102,12 +103,27 @@ def _has_cloud(resources: Sequence[Resource], prefix: str) -> bool:
     return any(r.type.startswith(prefix) for r in resources)
 
 
+# ALARM("name") / OK(...) / INSUFFICIENT_DATA(...) references inside a composite alarm's rule.
+_ALARM_REF = re.compile(r'\b(?:ALARM|OK|INSUFFICIENT_DATA)\(\s*"?([^"()]+?)"?\s*\)')
+
+
+def _notifies(alarm: Resource) -> bool:
+    return bool(as_list(alarm.props.get("alarmActions"))) and alarm.props.get("actionsEnabled") is not False
+
+
 def _aws_alerting(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
     if not _has_cloud(resources, "aws:"):
         return
     alarms = [r for r in resources if r.type == "aws:cloudwatch/metricAlarm:MetricAlarm"]
+    composites = [r for r in resources if r.type == "aws:cloudwatch/compositeAlarm:CompositeAlarm"]
+    for composite in composites:
+        if not _notifies(composite):
+            yield f"CloudWatch composite alarm {composite.name} must notify at least one action (alarmActions).", composite.urn
+    # An alarm without actions is fine only as an input a notifying composite evaluates (the SLO burn-rate
+    # look-backs page together, never alone); anything else silent is an alarm nobody hears.
+    evaluated = {name for c in composites if _notifies(c) for name in _ALARM_REF.findall(str(c.props.get("alarmRule", "")))}
     for alarm in alarms:
-        if not as_list(alarm.props.get("alarmActions")) or alarm.props.get("actionsEnabled") is False:
+        if not _notifies(alarm) and alarm.props.get("name") not in evaluated:
             yield f"CloudWatch alarm {alarm.name} must notify at least one action (alarmActions).", alarm.urn
     if not alarms or not any(r.type == "aws:sns/topicSubscription:TopicSubscription" for r in resources):
         yield "The tenant must have CloudWatch alarms wired to at least one SNS subscription (alert channel).", None
@@ -129,6 +145,13 @@ def _azure_alerting(resources: Sequence[Resource], ctx: Context) -> Iterator[tup
     for alert in alerts:
         if not (as_list(alert.props.get("actions")) or get(alert.props, "actions", "actionGroups")):
             yield f"Azure Monitor alert {alert.name} must notify an action group (actions).", alert.urn
+    # Prometheus rule groups (the SLO burn-rate rules): every alerting rule notifies an action group.
+    for group in (r for r in resources if r.type == "azure-native:alertsmanagement:PrometheusRuleGroup"):
+        for rule in as_list(group.props.get("rules")):
+            if isinstance(rule, Mapping) and rule.get("alert") and not any(
+                isinstance(a, Mapping) and a.get("actionGroupId") for a in as_list(rule.get("actions"))
+            ):
+                yield f"Prometheus rule {rule['alert']} of {group.name} must notify an action group (actions).", group.urn
     receivers = ("emailReceivers", "webhookReceivers", "smsReceivers", "azureAppPushReceivers", "logicAppReceivers")
     groups = [
         r for r in resources if r.type == "azure-native:monitor:ActionGroup" and any(as_list(r.props.get(k)) for k in receivers)
@@ -146,6 +169,50 @@ def _gcp_alerting(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple
             yield f"Alert policy {policy.name} must notify at least one channel (notificationChannels).", policy.urn
     if not policies or not any(r.type == "gcp:monitoring/notificationChannel:NotificationChannel" for r in resources):
         yield "The tenant must have alert policies wired to at least one notification channel.", None
+
+
+def _storage_alarm(
+    database_type: str, noun: str, watches: Any, notifies: Any, what: str
+) -> Any:
+    """Every database of ``database_type`` has an alert that watches its storage (``watches``), is computed from
+    that database (a dependency: the alarm names it, not another one) and notifies (``notifies``)."""
+
+    def check(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+        alarms = [r for r in resources if watches(r) and notifies(r)]
+        for database in (r for r in resources if r.type == database_type):
+            if not any(database.urn in alarm.dependencies for alarm in alarms):
+                yield f"{noun} {database.name} must have a notifying alert on {what}.", database.urn
+
+    return check
+
+
+def _rds_storage(r: Resource) -> bool:
+    return r.type == "aws:cloudwatch/metricAlarm:MetricAlarm" and r.props.get("metricName") == "FreeStorageSpace"
+
+
+def _postgres_storage(r: Resource) -> bool:
+    return r.type == "azure-native:monitor:MetricAlert" and any(
+        isinstance(c, Mapping) and c.get("metricName") == "storage_percent"
+        for c in as_list(get(r.props, "criteria", "allOf"))
+    )
+
+
+def _cloudsql_storage(r: Resource) -> bool:
+    return r.type == "gcp:monitoring/alertPolicy:AlertPolicy" and any(
+        "cloudsql.googleapis.com/database/disk/utilization" in str(get(c, "conditionThreshold", "filter") or "")
+        for c in as_list(r.props.get("conditions"))
+    )
+
+
+def _azure_notifies(r: Resource) -> bool:
+    return bool(as_list(r.props.get("actions")))
+
+
+def _gcp_notifies(r: Resource) -> bool:
+    return bool(as_list(r.props.get("notificationChannels")))
+
+
+STORAGE = "Keep the storage alert of components/<cloud>/alert* on every database the tenant has."
 
 
 WIRE = "Create the tenant's alerts with at least one notification target from its alert_channels."
@@ -231,5 +298,22 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             Severity.MEDIUM,
         ),
         _gcp_alerting,
+    ),
+    stack_policy(
+        _meta("aws-rds-storage-alarm", "Checks that every RDS instance has a notifying free-storage alarm.", STORAGE,
+              ALERTING, Severity.MEDIUM),
+        _storage_alarm("aws:rds/instance:Instance", "RDS instance", _rds_storage, _notifies, "FreeStorageSpace"),
+    ),
+    stack_policy(
+        _meta("azure-postgres-storage-alert", "Checks that every PostgreSQL flexible server has a notifying storage alert.",
+              STORAGE, ALERTING, Severity.MEDIUM),
+        _storage_alarm("azure-native:dbforpostgresql:Server", "PostgreSQL server", _postgres_storage, _azure_notifies,
+                       "storage_percent"),
+    ),
+    stack_policy(
+        _meta("gcp-cloudsql-storage-alert", "Checks that every Cloud SQL instance has a notifying disk-utilization alert.",
+              STORAGE, ALERTING, Severity.MEDIUM),
+        _storage_alarm("gcp:sql/databaseInstance:DatabaseInstance", "Cloud SQL instance", _cloudsql_storage, _gcp_notifies,
+                       "database/disk/utilization"),
     ),
 ]

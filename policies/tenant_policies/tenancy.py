@@ -23,6 +23,7 @@ from .base import (
     stack_policy,
     string_list,
 )
+from .gateway import GATEWAY_NAMESPACE
 
 PSA_LEVELS = ("privileged", "baseline", "restricted")
 PSA_PREFIX = "pod-security.kubernetes.io/"
@@ -200,7 +201,7 @@ NAMESPACED_KINDS = frozenset(
         "Job", "CronJob", "Service", "ConfigMap", "Secret", "ServiceAccount", "Role", "RoleBinding",
         "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget", "HorizontalPodAutoscaler",
         "ScaledObject", "ScaledJob", "TriggerAuthentication", "Ingress", "PersistentVolumeClaim", "Endpoints",
-        "EndpointSlice",
+        "EndpointSlice", "ListenerSet", "HTTPRoute", "BackendTrafficPolicy", "VerticalPodAutoscaler",
     }
 )
 # Namespaces tenant pods may select in a NetworkPolicy besides their own (always with a podSelector): the
@@ -264,6 +265,10 @@ def _namespace_scoped(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
                 if selector is None or selector is UNKNOWN:
                     continue  # a podSelector alone selects pods of the policy's own namespace
                 if _pinned(selector, {str(own)}) or (_pinned(selector, system) and get(peer, "podSelector")):
+                    continue
+                # Into the tenant from the cluster gateway's proxies (kubernetes-networkpolicy-gateway-ingress
+                # checks the podSelector is theirs).
+                if direction == "ingress" and _pinned(selector, {GATEWAY_NAMESPACE}) and get(peer, "podSelector"):
                     continue
                 yield (
                     f"NetworkPolicy {name} {direction} rule {index} must not reach other tenants' namespaces "

@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import ResourceValidationPolicy, Severity, StackValidationPolicy
 
 from . import guard
-from .base import SEGREGATION, Context, Meta, Resource, as_list, is_set, meta_of, stack_policy
+from .base import SEGREGATION, Context, Meta, Resource, as_int, as_list, is_set, meta_of, stack_policy
 
 
 def _critical() -> frozenset[str]:
@@ -93,6 +93,80 @@ def _data_sources(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple
             )
 
 
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+PRIVATE_ENDPOINT = "azure-native:network:PrivateEndpoint"
+# A pooled Azure tenant's stack: it owns a database or cache but no AKS cluster (it joins the shared one).
+AZURE_DATA = ("azure-native:dbforpostgresql:Server", "azure-native:redisenterprise:RedisEnterprise")
+AKS = "azure-native:containerservice:ManagedCluster"
+
+
+def _static_addresses(resources: Sequence[Resource]) -> set[str]:
+    """The private addresses this stack's private endpoints are given before deployment (``ipConfigurations``)."""
+    return {
+        str(config.get("privateIPAddress"))
+        for r in resources
+        if r.type == PRIVATE_ENDPOINT
+        for config in as_list(r.props.get("ipConfigurations"))
+        if isinstance(config, Mapping) and is_set(config.get("privateIPAddress"))
+    }
+
+
+def _pooled_azure(resources: Sequence[Resource]) -> bool:
+    """By the stack's shape, not its config: Azure data without a cluster of its own lives on a shared cluster."""
+    types = {r.type for r in resources}
+    return bool(types & set(AZURE_DATA)) and AKS not in types
+
+
+# PostgreSQL and Azure Managed Redis' TLS port: what a pooled AKS tenant's data egress opens.
+AZURE_DATA_PORTS = (5432, 10000)
+
+
+def _opens_data_ports(rule: Mapping[str, Any]) -> bool:
+    """Does the egress rule reach a data port? No ports means every port; a named port may be any."""
+    ports = [p for p in as_list(rule.get("ports")) if isinstance(p, Mapping)]
+    if not ports:
+        return True
+    for port in ports:
+        first, last = as_int(port.get("port")), as_int(port.get("endPort"))
+        if first is None or any(first <= data <= (last or first) for data in AZURE_DATA_PORTS):
+            return True
+    return False
+
+
+def _egress_problems(policy: Resource, own: set[str]) -> Iterator[str]:
+    for rule in as_list((policy.props.get("spec") or {}).get("egress")):
+        if not isinstance(rule, Mapping) or not _opens_data_ports(rule):
+            continue
+        peers = [p for p in as_list(rule.get("to")) if isinstance(p, Mapping)]
+        if not peers:
+            yield "an egress rule to the data ports with no destination (every address)"
+        for peer in peers:
+            block = peer.get("ipBlock")
+            if not isinstance(block, Mapping):
+                continue
+            cidr = str(block.get("cidr"))
+            address, _, prefix = cidr.partition("/")
+            if prefix != "32":
+                yield f"ipBlock {cidr} (a range: every address in it, a neighbour's data too)"
+            elif address not in own:
+                yield f"ipBlock {cidr} (not a static address of this stack's own private endpoints)"
+
+
+def _pooled_azure_egress(resources: Sequence[Resource], ctx: Context) -> Iterator[tuple[str, str | None]]:
+    if not _pooled_azure(resources):
+        return
+    own = _static_addresses(resources)
+    for policy in (r for r in resources if r.type == NETWORK_POLICY):
+        problems = list(_egress_problems(policy, own))
+        if problems:
+            yield (
+                f"NetworkPolicy {policy.name} of a pooled AKS tenant lets its pods out beyond the tenant's own "
+                f"database and cache: {'; '.join(problems)}. Egress to data must be exactly the /32s of the tenant's "
+                "private endpoints, whose addresses are fixed in this stack (ipConfigurations).",
+                policy.urn,
+            )
+
+
 POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
     stack_policy(
         Meta(
@@ -109,5 +183,21 @@ POLICIES: list[ResourceValidationPolicy | StackValidationPolicy] = [
             True,
         ),
         _data_sources,
+    ),
+    stack_policy(
+        Meta(
+            "azure-data-pooled-egress",
+            "Checks that a pooled AKS tenant's NetworkPolicies open egress to the data ports (PostgreSQL, Redis) only "
+            "towards /32s of the static addresses of the tenant's own private endpoints, never a subnet.",
+            Severity.CRITICAL,
+            "Give the tenant's database and cache private endpoints static addresses (components/data_addresses.py, "
+            "ipConfigurations) and open exactly those /32s: the shared data subnets hold every pooled tenant's data.",
+            SEGREGATION,
+            "isolation",
+            True,
+            {},
+            True,
+        ),
+        _pooled_azure_egress,
     ),
 ]

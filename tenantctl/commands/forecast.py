@@ -23,16 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from spec.errors import SpecError, SpecErrors
-from spec.loader import TenantFile, line_of, load_tenant
-from spec.models import DNS_LABEL
-from tenantctl.common import project_root
-from tenantctl.forecast.cli_support import check_parameters, duration, fail, history
+from tenantctl.forecast.cli_support import check_parameters, duration, fail, fail_at, history
 
-if TYPE_CHECKING:  # the model (pandas, numpy) is imported when the command runs: validate must not pay for it
+if TYPE_CHECKING:  # imported where used: the model (pandas, numpy), and the tenant loader only with a TENANT
+    from spec.loader import TenantFile
     from tenantctl.forecast.model import Forecast
 
 WEEK = "7d"
@@ -44,17 +39,23 @@ def resolve_tenant(name: str) -> Path:
 
     Anything else (``../../outside/x``, a folder) names no tenant and is refused.
     """
+    from spec.models import DNS_LABEL
+    from tenantctl.common import project_root
+
     given = Path(name)
     if given.suffix in {".yaml", ".yml"}:
         return given
     if not re.match(DNS_LABEL, name):
-        fail(str(SpecError("arguments", 1, "TENANT", f"{name[:60]!r} is not a tenant id or a tenant file (.yaml)")))
+        fail_at("arguments", 1, "TENANT", f"{name[:60]!r} is not a tenant id or a tenant file (.yaml)")
     return project_root() / "tenants" / f"{name}.yaml"
 
 
 def load_tenant_or_exit(path: Path) -> TenantFile:
+    from spec.errors import SpecErrors
+    from spec.loader import load_tenant
+
     if not path.is_file():
-        fail(str(SpecError(str(path), 1, "document", "no such tenant file")))
+        fail_at(str(path), 1, "document", "no such tenant file")
     try:
         return load_tenant(path)
     except SpecErrors as exc:
@@ -65,11 +66,11 @@ def check_bounds(capacity: float | None, target: float | None, low: int | None, 
     """Numbers a forecast can compute with: finite, and replica bounds within the schema's."""
     for option, value in (("--capacity-per-replica", capacity), ("--target-utilization", target)):
         if value is not None and (not math.isfinite(value) or abs(value) > 1e12):
-            fail(str(SpecError("options", 1, option, f"{value:g} is not a finite number of sensible size")))
+            fail_at("options", 1, option, f"{value:g} is not a finite number of sensible size")
     for option, count in (("--min-replicas", low), ("--max-replicas", high)):
         if count is not None and not 0 <= count <= MAX_REPLICAS:
             shown = str(count) if len(str(count)) <= 12 else str(count)[:9] + "..."
-            fail(str(SpecError("options", 1, option, f"{shown} is outside 0..{MAX_REPLICAS}")))
+            fail_at("options", 1, option, f"{shown} is outside 0..{MAX_REPLICAS}")
 
 
 def write_schedule(tenant: TenantFile, schedule: list[dict[str, object]]) -> None:
@@ -77,6 +78,9 @@ def write_schedule(tenant: TenantFile, schedule: list[dict[str, object]]) -> Non
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    from spec.errors import SpecErrors
+    from spec.loader import load_tenant
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
@@ -98,8 +102,11 @@ def write_schedule(tenant: TenantFile, schedule: list[dict[str, object]]) -> Non
         entries.append(entry)
     trailing = _detach_trailing_comment(autoscaling)
     autoscaling["schedule"] = entries
-    if trailing is not None and len(entries):
-        entries[-1].ca.items["desired_replicas"] = [None, None, trailing, None]
+    if trailing is not None:
+        if len(entries):
+            entries[-1].ca.items["desired_replicas"] = [None, None, trailing, None]
+        else:  # an empty schedule is written as ``schedule: []``: the comment follows that line
+            autoscaling.ca.items["schedule"] = [None, None, trailing, None]
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         candidate = Path(folder) / path.name
         with candidate.open("w", encoding="utf-8") as handle:
@@ -161,6 +168,9 @@ def _detach_trailing_comment(mapping: Any) -> Any:
 
 
 def _table(result: Forecast) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=f"forecast ({result.model.get('rhythm')} rhythm, floor {result.model.get('floor')})")
     for column in ("start", "end", "predicted", "upper", "min_replicas"):
         table.add_column(column, justify="right" if column not in {"start", "end"} else "left")
@@ -204,6 +214,8 @@ def forecast_command(
         fail(f"--format:1: must be json or table, not {output!r}")
     loaded: TenantFile | None = None
     if tenant is not None:
+        from spec.loader import line_of
+
         loaded = load_tenant_or_exit(resolve_tenant(tenant))
         scaling = loaded.spec.tenant_config.autoscaling
         where = f"{loaded.path}:{line_of(loaded.source, ('tenant_config', 'autoscaling'))}"
@@ -231,7 +243,7 @@ def forecast_command(
         result = forecast(series, horizon=span, capacity=capacity, target=target,
                           min_replicas=min_replicas, max_replicas=max_replicas)
     except (ValueError, OverflowError) as exc:  # history the model cannot use (absurd values or spans)
-        fail(str(SpecError(str(metrics or prometheus), 1, "metrics", str(exc) or type(exc).__name__)))
+        fail_at(str(metrics or prometheus), 1, "metrics", str(exc) or type(exc).__name__)
     if write:
         assert loaded is not None
         schedule = weekly_schedule(result, min_replicas=min_replicas)

@@ -12,18 +12,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from spec.errors import SpecError
 from tenantctl.commands.forecast import check_bounds
-from tenantctl.forecast.cli_support import check_parameters, duration, fail, history
+from tenantctl.forecast.cli_support import check_parameters, duration, fail, fail_at, history
 
-if TYPE_CHECKING:  # numpy and pandas are imported when the command runs: validate must not pay for them
+if TYPE_CHECKING:  # numpy, pandas and rich are imported when the command runs: validate must not pay for them
+    from rich.table import Table
+
     from tenantctl.forecast.simulate import Simulation
 
 
 def table(simulation: Simulation, title: str) -> Table:
+    from rich.table import Table
+
     out = Table(title=title)
     for column in ("strategy", "replica-hours", "under-provisioned steps", "under %"):
         out.add_column(column, justify="left" if column == "strategy" else "right")
@@ -85,7 +86,7 @@ def simulate_command(
         simulation = run(series, capacity=capacity, target=target, min_replicas=min_replicas,
                          max_replicas=max_replicas, held_out=window)
     except (ValueError, OverflowError) as exc:  # a trace the replay cannot use (absurd values or spans)
-        fail(str(SpecError(str(metrics or prometheus), 1, "metrics", str(exc) or type(exc).__name__)))
+        fail_at(str(metrics or prometheus), 1, "metrics", str(exc) or type(exc).__name__)
     from tenantctl.forecast.plot import plot
 
     title = f"{metrics.name if metrics else query}: last {held_out}"
@@ -93,6 +94,8 @@ def simulate_command(
     if output == "json":
         typer.echo(json.dumps({**summary(simulation), "plot": str(plot_path)}))
         return
+    from rich.console import Console
+
     console = Console()
     console.print(table(simulation, title))
     verdict = "below" if simulation.ratio < 1 else "not below"

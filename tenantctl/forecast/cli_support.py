@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from spec.durations import parse_duration
-from tenantctl.common import EXIT_USAGE
 from tenantctl.forecast.errors import HistoryError
+
+# Everything else is imported where it is used: ``tenantctl forecast --metrics FILE`` needs
+# neither the tenant loader (pydantic models) nor rich, and a lazily loading CLI should not pay for them.
 
 if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI starts
     import pandas as pd
@@ -19,12 +20,23 @@ if TYPE_CHECKING:  # pandas is imported when a command runs, not when the CLI st
 
 def fail(message: str) -> NoReturn:
     """``message`` (already ``path:line: ...``) on stderr, exit 2, nothing changed."""
+    from tenantctl.common import EXIT_USAGE
+
     print(message, file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
 
 
+def fail_at(path: str, line: int, field: str, message: str) -> NoReturn:
+    """``path:line: field: message`` (the spec's error format) on stderr, exit 2."""
+    from spec.errors import SpecError
+
+    fail(str(SpecError(path, line, field, message)))
+
+
 def duration(option: str, text: str) -> pd.Timedelta:
     import pandas as pd
+
+    from spec.durations import parse_duration
 
     try:
         value = parse_duration(text)

@@ -9,9 +9,6 @@ outage, so the model sees a gap rather than a fake valley or plateau.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -258,6 +255,10 @@ def load_prometheus(
     and infinite samples are dropped, so they become gaps; negative samples (a ``rate``
     across a counter reset, a gauge offset) are counted as 0 demand.
     """
+    import urllib.error  # here, not at the top: a CSV forecast need not load http, ssl and email
+    import urllib.parse
+    import urllib.request
+
     shown = url
     if not url.startswith(("http://", "https://")):
         raise HistoryError(shown, 1, "--prometheus must be an http:// or https:// URL")

@@ -20,19 +20,26 @@ chosen for honest upper quantiles and robustness first, and for point accuracy s
   weekly profile and keeps the one with the lowest error, but only when it beats the
   flat forecast by a clear margin (``RHYTHM_SKILL``); otherwise ``rhythm`` is ``none``.
 * **The floor must be worth its cost.** The same back-test days are replayed through the
-  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set. A
-  candidate passes only if it beats the reactive frontier at equal cost by ``GATE`` (20 %),
+  HPA simulator with the floor each candidate quantile (``QUANTILES``) would have set,
+  *cross-fitted*: a back-test day's upper quantiles come from the errors of the other days
+  (``CROSS_FOLDS`` folds), never its own, so the back-test is out of sample like the forecast.
+  A candidate passes only if it beats the reactive frontier at equal cost by ``GATE`` (20 %),
   pays at most ``MAX_PRICE`` deployment-hours per hour of under-provisioning it avoids
   against reactive HPA at the target (nothing where reactive is never under-provisioned),
   and costs at most ``MAX_STATIC_SHARE`` (70 %) of static peak provisioning; otherwise the
-  floor is off (``min_replicas``) and scaling stays reactive. ``model["gate"]`` reports the
-  rule, the figures and the reason. Without rhythm the floor is level-only: its level
-  follows a drop of the last ``RECENT_HOURS`` at once, and it holds only as long after the
-  last sample as the back-test found worth it (``LEVEL_HOLDS``), never a day-old level all day.
-* **Quantiles from the back-test.** The upper bound adds the empirical quantile of the
-  back-test's out-of-sample errors (per hour of day, pooled with neighbouring hours),
-  so it contains level drift, within-hour bursts and profile error: the real
-  day-ahead error, not an in-sample residual.
+  floor is off (``min_replicas``) and scaling stays reactive. Among passing candidates the
+  cheapest within one standard error of the best score is used (``ONE_SE``: scores a few
+  dozen steps apart are noise, a higher quantile costs on every later day).
+  ``model["gate"]`` reports the rule, the figures and the reason. Without rhythm the floor is
+  level-only: its level follows a drop of the last ``RECENT_HOURS`` at once, and it holds only
+  as long after the last sample as the back-test found worth it (``LEVEL_HOLDS``), never a
+  day-old level all day.
+* **Quantiles from the back-test, at the samples' resolution.** The upper bound adds the
+  empirical quantile of the back-test's out-of-sample errors per slot of the day (slots as
+  fine as the step, down to 5 minutes), so load that recurs at one clock minute (a job at
+  :30) raises only its own slot; a slot with fewer than ``MIN_OWN`` errors uses its hour and
+  the neighbouring hours. It contains level drift, within-hour bursts and profile error:
+  the real day-ahead error, not an in-sample residual.
 * **Short histories fall back honestly.** Under ``MIN_HISTORY`` (7 days) there is no
   way to tell rhythm from noise; the model reports ``fallback`` with the reason, the
   prediction is the last day's median and the floor is ``min_replicas``.
@@ -76,6 +83,12 @@ LEVEL_FLOOR_WEEK = True
 RECENT_HOURS = 4  # a level-only floor follows the last 4 hours down (a drop is not held for a day)
 LEVEL_HOLDS = (3, 8, 24)  # hours a level-only floor may hold after the last sample (chosen by the back-test)
 MIN_SAMPLES = 20
+MIN_OWN = 10  # a slot of the day needs this many back-test errors for its own quantiles (else its hours')
+CROSS_FOLDS = 7  # the gate's cross-fitting: a back-test day's quantiles come from the other 6/7 of the days
+ONE_SE = 1.0  # among floors passing the gate, the cheapest within this many standard errors of the best score
+# the back-test's reactive frontier: fewer targets than the benchmark's (each is one replay of the
+# back-test days); interpolating between them moves a score by a few percent at most
+GATE_FRONTIER_TARGETS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 EPOCH = pd.Timestamp("1970-01-01")
 EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday = 0)
 
@@ -247,35 +260,79 @@ class _Hourly:
 
 
 def _slot_length(step: pd.Timedelta) -> pd.Timedelta:
-    """Slots are the step rounded up to 15, 20, 30 or 60 minutes (they must divide the hour)."""
-    for minutes in (15, 20, 30, 60):
+    """Slots are the step rounded up to 5, 10, 15, 20, 30 or 60 minutes (they must divide the hour).
+
+    As fine as the samples: load that recurs at the same clock minute (a job at :30 every
+    two hours) gets its floor in its own 5-minute slot instead of raising a whole quarter-hour
+    (the weekly schedule is coarser anyway: ``schedule.weekly_schedule`` merges slots).
+    """
+    for minutes in (5, 10, 15, 20, 30, 60):
         if step <= pd.Timedelta(minutes=minutes):
             return pd.Timedelta(minutes=minutes)
     return HOUR
 
 
 def _quantile_table(errors: np.ndarray, positions: np.ndarray, per_day: int, q: float) -> np.ndarray:
-    """Per slot position of the day, the ``q`` quantile of back-test errors at that position.
+    """Per slot position of the day, the ``q`` quantile of back-test errors at that position (see ``_quantile_tables``)."""
+    return _quantile_tables(errors, positions, per_day, (q,))[0]
 
-    A position with fewer than ``MIN_SAMPLES`` errors uses its hour of day and the two
-    neighbouring hours instead; with too few of those, all errors pooled.
+
+def _grouped(errors: np.ndarray, keys: np.ndarray, groups: int) -> np.ndarray:
+    """``errors`` as a ``(groups, most)`` matrix, row ``k`` holding the errors with key ``k`` (NaN-padded)."""
+    order = np.argsort(keys, kind="stable")
+    keys, errors = keys[order], errors[order]
+    lo = np.searchsorted(keys, np.arange(groups), side="left")
+    counts = np.bincount(keys, minlength=groups)
+    matrix = np.full((groups, max(1, int(counts.max()) if len(counts) else 1)), np.nan)
+    matrix[keys, np.arange(len(keys)) - lo[keys]] = errors
+    return matrix
+
+
+def _nanquantile_rows(matrix: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """``(len(levels), rows)`` linear-interpolated quantiles of each row's finite values, NaN for none.
+
+    ``np.nanquantile(axis=1)`` gives the same numbers but loops over the rows in Python; one
+    sort of the matrix (NaN sorts last) and the same interpolation vectorised is ~50x faster.
+    """
+    ordered = np.sort(matrix, axis=1)
+    counts = np.isfinite(ordered).sum(axis=1)
+    rows = np.arange(len(ordered))
+    where = levels[:, None] * np.maximum(counts - 1, 0)[None, :]
+    below = np.floor(where).astype(np.int64)
+    above = np.minimum(below + 1, np.maximum(counts - 1, 0)[None, :])
+    share = where - below
+    low, high = ordered[rows[None, :], below], ordered[rows[None, :], above]
+    values = low + (high - low) * share
+    return np.where(counts[None, :] > 0, values, np.nan)
+
+
+def _quantile_tables(
+    errors: np.ndarray, positions: np.ndarray, per_day: int, qs: tuple[float, ...]
+) -> np.ndarray:
+    """Per quantile of ``qs`` and slot position of the day, that quantile of the back-test errors there.
+
+    A position with fewer than ``MIN_OWN`` errors uses its hour of day and the two
+    neighbouring hours instead; with fewer than ``MIN_SAMPLES`` of those, all errors pooled.
+    Vectorised (one ``nanquantile`` over a position × day matrix): the gate needs every
+    candidate's table, once per cross-fitting fold.
     """
     finite = np.isfinite(errors)
-    errors, positions = errors[finite], positions[finite]
-    pooled = float(np.quantile(errors, q)) if len(errors) else 0.0
-    per_hour = per_day // 24
+    errors, positions = errors[finite], positions[finite].astype(np.int64)
+    levels = np.asarray(qs, dtype=float)
+    if not len(errors):
+        return np.zeros((len(levels), per_day))
+    pooled = np.quantile(errors, levels)
+    per_hour = max(1, per_day // 24)
     hours = positions // per_hour
-    out = np.full(per_day, pooled)
-    for position in range(per_day):
-        here = positions == position
-        if here.sum() >= MIN_SAMPLES:
-            out[position] = float(np.quantile(errors[here], q))
-            continue
-        hod = position // per_hour
-        near = (hours == hod) | (hours == (hod + 1) % 24) | (hours == (hod - 1) % 24)
-        if near.sum() >= MIN_SAMPLES:
-            out[position] = float(np.quantile(errors[near], q))
-    return out
+    own = _nanquantile_rows(_grouped(errors, positions, per_day), levels)
+    by_hour = _grouped(errors, hours, 24)
+    near_matrix = np.concatenate([np.roll(by_hour, shift, axis=0) for shift in (-1, 0, 1)], axis=1)
+    near = _nanquantile_rows(near_matrix, levels)
+    near_counts = np.isfinite(near_matrix).sum(axis=1)
+    near = np.where(near_counts[None, :] >= MIN_SAMPLES, near, pooled[:, None])
+    counts = np.bincount(positions, minlength=per_day)
+    hod = np.arange(per_day) // per_hour
+    return np.where(counts[None, :] >= MIN_OWN, own, near[:, hod])
 
 
 def _replicas(upper: float, capacity: float, target: float, low: int, high: int) -> int:
@@ -387,12 +444,14 @@ def forecast(
                  else "off: scaling stays reactive",
                  gate=gate)
     slots = []
-    for s, e, key in zip(starts, ends, slot_keys, strict=True):
+    end_index = pd.DatetimeIndex(ends)
+    positions = np.asarray(_slot_of_day(end_index, slot), dtype=np.int64).tolist()  # once, not per slot
+    lead_hours = ((end_index - last) / HOUR).to_numpy().tolist()
+    for s, e, key, position, lead in zip(starts, ends, slot_keys, positions, lead_hours, strict=True):
         base = point[int(key - origin)]
-        position = int(_slot_of_day(e, slot))
         predicted = max(0.0, math.exp(base + mid_q[position]) - eps)
         upper = max(predicted, math.exp(base + upper_q[position]) - eps)
-        held = (e - last) / HOUR <= hold
+        held = lead <= hold
         floor = _replicas(upper, capacity, target, min_replicas, max_replicas) if floor_on and held else min_replicas
         slots.append(Slot(s, e, predicted, upper, floor))
     return Forecast(slots, model)
@@ -408,6 +467,7 @@ class _Backtest:
     errors: dict[str, np.ndarray]  # per back-test step, log-demand minus that forecast (NaN in gaps)
     positions: np.ndarray  # slot of the day of each back-test step
     mask: np.ndarray  # which steps of the history are back-test steps
+    days: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))  # back-test day of each step
 
 
 def _select(
@@ -424,6 +484,7 @@ def _select(
     step_points: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hour_errors: dict[str, list[np.ndarray]] = {m: [] for m in modes}
     hods: list[np.ndarray] = []
+    day_of_step: list[np.ndarray] = []
     mask = np.zeros(len(times), dtype=bool)
     step_points["level"] = []
     for day in days:
@@ -434,6 +495,7 @@ def _select(
         inside = (keys >= start) & (keys < stop)
         step_keys = keys[inside]
         hods.append(slot_of_day[inside])
+        day_of_step.append(np.full(int(inside.sum()), day, dtype=np.int64))
         mask |= inside
         actual_hours = _window(hourly.level, hourly.first_key, stop, stop - start)
         for mode in modes:
@@ -455,7 +517,7 @@ def _select(
         mode = "daily"
     if "weekly" in modes and skill["weekly"] >= RHYTHM_SKILL and mae["weekly"] < (1 - WEEKLY_PREFERENCE) * mae["daily"]:
         mode = "weekly"
-    return _Backtest(mode, skill, points, errors, np.concatenate(hods), mask)
+    return _Backtest(mode, skill, points, errors, np.concatenate(hods), mask, np.concatenate(day_of_step))
 
 
 @dataclass
@@ -473,6 +535,12 @@ class _Verdict:
     reactive_under: int
     static_cost: float
     price: float | None  # extra replica-hours / (avoided under-provisioned hours × mean reactive replicas)
+    reference: float = 0.0  # the frontier's under-provisioned steps at the floor's cost
+
+    @property
+    def standard_error(self) -> float:
+        """The score's standard error, counting both step counts as Poisson: the back-test's noise."""
+        return self.score * math.sqrt(1 / (self.floor_under + 1) + 1 / (self.reference + 1))
 
     def report(self) -> dict[str, Any]:
         return {
@@ -480,7 +548,8 @@ class _Verdict:
             "rule": f"keep a floor only if its back-test under-provisioning is ≤ {GATE:g}× the reactive frontier's "
                     f"at equal cost, it pays ≤ {MAX_PRICE:g} deployment-hours per hour of under-provisioning it "
                     f"avoids against reactive HPA at the target, and it costs ≤ {MAX_STATIC_SHARE:.0%} of static "
-                    "peak provisioning",
+                    "peak provisioning (back-test cross-fitted; the cheapest passing floor within one standard error "
+                    "of the best score is used)",
             "backtest": {
                 "floor": {"quantile": self.quantile, "hold_hours": None if math.isinf(self.hold) else self.hold,
                           "replica_hours": round(self.floor_cost, 1), "under_steps": self.floor_under},
@@ -489,6 +558,22 @@ class _Verdict:
                 "price": None if self.price is None else round(self.price, 2),
             },
         }
+
+
+def _choose(verdicts: list[_Verdict]) -> _Verdict:
+    """The cheapest kept candidate whose score is within one standard error of the best kept score.
+
+    The one-standard-error rule of model selection: back-test scores of nearby candidates differ
+    by noise (a few dozen under-provisioned steps), and the higher quantile that wins the
+    back-test by noise costs replica-hours on every day after it. Without a kept candidate,
+    the lowest score (to report why it was dropped).
+    """
+    kept = [v for v in verdicts if v.kept]
+    if not kept:
+        return min(verdicts, key=lambda v: (v.score, v.floor_cost))
+    top = min(kept, key=lambda v: (v.score, v.floor_cost))
+    bound = top.score + ONE_SE * top.standard_error
+    return min((v for v in kept if v.score <= bound), key=lambda v: (v.floor_cost, v.score))
 
 
 def _gate(
@@ -517,13 +602,17 @@ def _gate(
     * **cheaper than static**: at most ``MAX_STATIC_SHARE`` of static peak provisioning's replica-hours.
 
     Candidates are the quantiles ``QUANTILES`` and, for a level-only floor, how long it holds
-    (``LEVEL_HOLDS``); among those passing, the lowest score wins (then the cheapest).
+    (``LEVEL_HOLDS``); among those passing, the cheapest within one standard error of the
+    lowest score (``_choose``). Upper quantiles are cross-fitted (``CROSS_FOLDS``).
     """
     from tenantctl.forecast.simulate import frontier, replay
 
     common = dict(capacity=capacity, min_replicas=min_replicas, max_replicas=max_replicas, step_hours=step_hours)
-    front = frontier(demand, **common)  # type: ignore[arg-type]
-    reactive = replay(demand, target=target, **common)  # type: ignore[arg-type]
+    # a floor only adds replicas to HPA at the target, so its cost is at or above reactive's at the
+    # target: the frontier is needed from there down (lower targets cost more)
+    targets = sorted({t for t in GATE_FRONTIER_TARGETS if t < target} | {target})
+    front = frontier(demand, targets=targets, **common)  # type: ignore[arg-type]
+    reactive = front.points[front.targets.index(target)]
     finite = demand[np.isfinite(demand)]
     peak = float(finite.max()) if len(finite) else 0.0
     static_replicas = max(min_replicas, min(max_replicas, math.ceil(peak / (capacity * target) - 1e-9)))
@@ -533,10 +622,19 @@ def _gate(
     errors = backtest.errors[floor_mode]
     lead = (backtest.positions + 1) * (slot / HOUR)  # hours since the back-test day's start (its origin)
     holds: tuple[float, ...] = (math.inf,) if floor_mode != "level" else tuple(float(h) for h in LEVEL_HOLDS)
-    best: _Verdict | None = None
-    for q in QUANTILES:
-        table = _quantile_table(errors, backtest.positions, per_day, q)
-        upper = np.exp(point + table[backtest.positions]) - eps
+    verdicts: list[_Verdict] = []
+    # cross-fitted: a back-test day's upper quantiles come from the errors of the other days (folds
+    # of every 7th day), never from its own, so the score is out of sample like the forecast itself
+    offsets = np.empty((len(QUANTILES), len(errors)))
+    for k in range(CROSS_FOLDS):
+        part = backtest.days % CROSS_FOLDS == k
+        if not part.any():
+            continue
+        other = ~part if (~part).any() else part
+        tables = _quantile_tables(errors[other], backtest.positions[other], per_day, QUANTILES)
+        offsets[:, part] = tables[:, backtest.positions[part]]
+    for q, offset in zip(QUANTILES, offsets, strict=True):
+        upper = np.exp(point + offset) - eps
         need = np.nan_to_num(np.ceil(upper / (capacity * target) - 1e-9), nan=min_replicas, posinf=max_replicas)
         full = np.clip(need, min_replicas, max_replicas).astype(np.int64)
         for hold in holds:
@@ -560,12 +658,9 @@ def _gate(
                           f"(at most {MAX_STATIC_SHARE:.0%})")
             else:
                 reason = ""
-            verdict = _Verdict(q, hold, not reason, reason or "worth its cost", score, outcome.cost, outcome.under,
-                               reactive.cost, reactive.under, static_cost, price)
-            if best is None or (verdict.kept, -verdict.score, -verdict.floor_cost) > (
-                    best.kept, -best.score, -best.floor_cost):
-                best = verdict
-    assert best is not None
+            verdicts.append(_Verdict(q, hold, not reason, reason or "worth its cost", score, outcome.cost,
+                                     outcome.under, reactive.cost, reactive.under, static_cost, price, reference))
+    best = _choose(verdicts)
     if best.kept:
         best.reason = (f"kept: {best.score:.2f}× the frontier's under-provisioning at equal cost, "
                        + ("no extra cost over reactive" if best.price is None else

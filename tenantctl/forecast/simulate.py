@@ -81,21 +81,30 @@ def replay(
     if floor is not None and len(floor):
         current = clamp(max(current, int(floor[0])))
     last_rec = current
-    replicas = np.empty(n, dtype=np.int64)
-    observed = seen
+    # plain Python floats and ints in the loop (numpy scalar indexing would make it ~5x slower), and
+    # what does not depend on the state computed beforehand: the gate replays every candidate floor
+    observed = np.array([seen, *demand[:-1].tolist()] if n else [], dtype=float)
+    known = np.isfinite(observed)
+    with np.errstate(invalid="ignore"):
+        wanted = np.where(known, np.ceil(np.where(known, observed, 0.0) / unit - 1e-9), -1)
+    observed_list, wanted_list = observed.tolist(), wanted.astype(np.int64).tolist()
+    floor_list = [int(f) for f in floor.tolist()] if floor is not None else [0] * n
+    counts = [0] * n
     for t in range(n):
-        if t > 0:
-            observed = demand[t - 1]
-        if math.isfinite(observed):
-            ratio = observed / (current * unit)
-            hpa = current if abs(ratio - 1.0) <= TOLERANCE else math.ceil(observed / unit - 1e-9)
-        else:
+        want = wanted_list[t]
+        if want < 0:  # a gap: the HPA keeps the count
             hpa = current
-        rec = clamp(max(hpa, int(floor[t])) if floor is not None else hpa)
+        else:
+            ratio = observed_list[t] / (current * unit)
+            hpa = current if abs(ratio - 1.0) <= TOLERANCE else want
+        if floor_list[t] > hpa:
+            hpa = floor_list[t]
+        rec = min_replicas if hpa < min_replicas else max_replicas if hpa > max_replicas else hpa
         new = rec if rec >= current else min(current, max(rec, last_rec))
         last_rec = rec
         current = new
-        replicas[t] = current
+        counts[t] = current
+    replicas = np.array(counts, dtype=np.int64)
     mask = np.isfinite(demand)
     under = int(np.sum(demand[mask] > replicas[mask] * capacity * (1 + 1e-12)))
     cost = float(np.sum(replicas) * step_hours)

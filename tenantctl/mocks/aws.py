@@ -147,6 +147,11 @@ def _by_type(type_: str, name: str, inputs: dict[str, Any], rid: str) -> dict[st
     if type_ == "aws:autoscaling/policy:Policy":
         policy = _name(inputs, name)
         return {"id": policy, "arn": _arn("autoscaling", f"scalingPolicy:{_uuid(rid)}:policyName/{policy}")}
+    if type_ == "aws:s3/bucket:Bucket":
+        # S3 ARNs carry neither region nor account; the id is the bucket's name.
+        bucket = _name(inputs, name, "bucket")
+        return {"id": bucket, "bucket": bucket, "arn": f"arn:{PARTITION}:s3:::{bucket}",
+                "bucketRegionalDomainName": f"{bucket}.s3.{REGION}.amazonaws.com"}
     service = type_.split(":")[1].split("/")[0]
     return {"arn": _arn(service, name)}
 

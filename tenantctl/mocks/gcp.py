@@ -96,6 +96,8 @@ def outputs(type_: str, name: str, inputs: dict[str, Any], rid: str) -> dict[str
     elif type_ == "gcp:monitoring/alertPolicy:AlertPolicy":
         ident = f"projects/{project}/alertPolicies/{int(rid[:12], 16)}"
         state.update(id=ident, name=ident)
+    elif type_ == "gcp:storage/bucket:Bucket":
+        state.update(id=physical, url=f"gs://{physical}", selfLink=f"https://www.googleapis.com/storage/v1/b/{physical}")
     elif type_ == "gcp:monitoring/dashboard:Dashboard":
         state["id"] = f"projects/{PROJECT_NUMBER}/dashboards/{rid}"
     return state
@@ -105,6 +107,9 @@ def invoke(token: str, args: dict[str, Any]) -> dict[str, Any] | None:
     if token == "gcp:organizations/getProject:getProject":
         project = str(args.get("projectId") or "tenant-platform-placeholder")
         return {"id": f"projects/{project}", "projectId": project, "number": PROJECT_NUMBER, "name": project}
+    if token == "gcp:storage/getProjectServiceAccount:getProjectServiceAccount":
+        email = f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com"
+        return {"id": email, "emailAddress": email, "member": f"serviceAccount:{email}", "project": args.get("project")}
     if token == "gcp:compute/getZones:getZones":
         region = str(args.get("region") or "europe-west1")
         return {"id": f"projects/{args.get('project')}/regions/{region}",

@@ -59,6 +59,6 @@ class Invariant:
 
 def rows() -> list[Invariant]:
     """Every row, by area."""
-    from . import addons, aws, azure, gcp, kubernetes, trust
+    from . import addons, aws, azure, gateway, gcp, kubernetes, trust
 
-    return [*kubernetes.ROWS, *addons.ROWS, *aws.ROWS, *azure.ROWS, *gcp.ROWS, *trust.ROWS]
+    return [*kubernetes.ROWS, *gateway.ROWS, *addons.ROWS, *aws.ROWS, *azure.ROWS, *gcp.ROWS, *trust.ROWS]

@@ -18,6 +18,22 @@ ADMIN_DOC = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action
 PUBLIC_TRUST = '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'
 NO_TLS_DENY = '{"Version": "2012-10-17", "Statement": []}'
 
+S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+S3_PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+S3_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+PUBLIC_BUCKET_POLICY = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", '
+    '"Resource": "arn:aws:s3:::tp-tenant-objects/*"}]}'
+)
+ANY_BUCKET_GRANT = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], '
+    '"Resource": "arn:aws:s3:::*/*"}]}'
+)
+
 
 def _trusts(kind: str) -> Any:
     def where(props: Mapping[str, Any]) -> bool:
@@ -40,6 +56,10 @@ def _has_env(props: Mapping[str, Any]) -> bool:
 
 def _redis_sg(props: Mapping[str, Any]) -> bool:
     return bool(props.get("ingress"))
+
+
+def _grants_s3(props: Mapping[str, Any]) -> bool:
+    return '"s3:' in str(props.get("policy") or "")
 
 
 ROWS: list[Invariant] = [
@@ -218,4 +238,60 @@ ROWS: list[Invariant] = [
               "a stolen access key alone opens the tenant's cluster", ("CKV_AWS_60",), _trusts("AWS")),
     Invariant(ROLE, "maxSessionDuration", "3600", "aws-iam-role-session-duration", (Set("maxSessionDuration", 43200),),
               "a leaked session stays valid for twelve hours", (), lambda p: "maxSessionDuration" in p),
+    # ---------------------------------------------------------------- storage alarms (alerting.py)
+    Invariant("aws:cloudwatch/metricAlarm:MetricAlarm", "(exists)", "a FreeStorageSpace alarm per RDS instance",
+              "aws-rds-storage-alarm", (Drop(),), "the database fills up and refuses writes with nobody paged", (),
+              lambda p: p.get("metricName") == "FreeStorageSpace"),
+    # ---------------------------------------------------------------- S3 (every bucket: the tenant's and its log bucket)
+    Invariant(S3_SSE, "rules.*.applyServerSideEncryptionByDefault.sseAlgorithm", "aws:kms",
+              "aws-storage-bucket-encryption", (Set("rules.*.applyServerSideEncryptionByDefault.sseAlgorithm", "AES256"),),
+              "objects under an S3-owned key: no tenant revocation or crypto-shredding", ("CKV_AWS_145", "CKV_AWS_19")),
+    Invariant(S3_SSE, "rules.*.applyServerSideEncryptionByDefault.kmsMasterKeyId", "the tenant's KMS key ARN",
+              "aws-storage-bucket-encryption", (Unset("rules.*.applyServerSideEncryptionByDefault.kmsMasterKeyId"),),
+              "objects under the AWS-managed aws/s3 key", ("CKV_AWS_145",)),
+    Invariant(S3_SSE, "rules.*.bucketKeyEnabled", "true", "aws-storage-bucket-key",
+              (Set("rules.*.bucketKeyEnabled", False),),
+              "one KMS request per object: throttling and a KMS bill that grows with every write"),
+    *[
+        Invariant(S3_PAB, flag, "true", "aws-storage-public-access-block", (Set(flag, False),),
+                  f"{what} can make the tenant's objects public", (check, "CKV2_AWS_6", "CIS AWS 2.1.4"))
+        for flag, what, check in (
+            ("blockPublicAcls", "a public ACL on a new object or the bucket", "CKV_AWS_53"),
+            ("blockPublicPolicy", "a bucket policy granting Principal *", "CKV_AWS_54"),
+            ("ignorePublicAcls", "an existing public ACL", "CKV_AWS_55"),
+            ("restrictPublicBuckets", "a public policy already in place", "CKV_AWS_56"),
+        )
+    ],
+    Invariant(S3_OWNERSHIP, "rule.objectOwnership", "BucketOwnerEnforced", "aws-storage-acls-disabled",
+              (Set("rule.objectOwnership", "ObjectWriter"),),
+              "object ACLs decide access again, and a writer in another account owns what it uploads", ("CKV2_AWS_65",)),
+    Invariant(S3_VERSIONING, "versioningConfiguration.status", "Enabled", "aws-storage-versioning",
+              (Set("versioningConfiguration.status", "Suspended"),),
+              "an overwrite or a delete destroys the only copy", ("CKV_AWS_21",)),
+    Invariant(S3_LIFECYCLE, "rules.*.noncurrentVersionExpiration.noncurrentDays", "the tier's noncurrent_version_days",
+              "aws-storage-noncurrent-version-expiry", (Unset("rules.*.noncurrentVersionExpiration"),),
+              "deleted data is kept for ever: no erasure, an ever-growing bill", ("CKV2_AWS_61",)),
+    Invariant(S3_LIFECYCLE, "rules.*.status", "Enabled", "aws-storage-noncurrent-version-expiry",
+              (Set("rules.*.status", "Disabled"),), "the expiry rule exists but never runs", ("CKV2_AWS_61",)),
+    Invariant(S3_POLICY, "policy", "Deny s3:* on aws:SecureTransport false", "aws-storage-secure-transport",
+              (Set("policy", NO_TLS_DENY),), "objects read and written over plain HTTP", ("CIS AWS 2.1.1",)),
+    Invariant(S3_POLICY, "policy", "Deny s3:* on s3:TlsVersion below 1.2", "aws-storage-tls-version",
+              (Set("policy", NO_TLS_DENY),), "clients negotiate TLS 1.0 or 1.1"),
+    Invariant(S3_POLICY, "policy", "no Allow for Principal *", "aws-storage-bucket-policy-no-public",
+              (Set("policy", PUBLIC_BUCKET_POLICY),), "anyone on the internet reads the tenant's objects", ("CKV_AWS_70",)),
+    Invariant("aws:iam/rolePolicy:RolePolicy", "policy", "the workload role: object actions on the tenant's bucket only",
+              "aws-storage-access-scoped", (Set("policy", ANY_BUCKET_GRANT),),
+              "the tenant's workload reads and writes every bucket of the account", ("CKV_AWS_355",), _grants_s3),
+    *[
+        Invariant(kind, "(exists)", "one per bucket", "aws-storage-bucket-controls", (Drop(),), why, checks)
+        for kind, why, checks in (
+            (S3_SSE, "the bucket falls back to SSE-S3: no tenant key", ("CKV_AWS_145",)),
+            (S3_PAB, "nothing stops a public ACL or policy", ("CKV2_AWS_6", "CIS AWS 2.1.4")),
+            (S3_OWNERSHIP, "ACLs stay on", ("CKV2_AWS_65",)),
+            (S3_VERSIONING, "no previous versions to recover", ("CKV_AWS_21",)),
+            (S3_LIFECYCLE, "noncurrent versions are never expired", ("CKV2_AWS_61",)),
+            (S3_POLICY, "plain HTTP accepted", ("CIS AWS 2.1.1",)),
+            (S3_LOGGING, "no record of who read or wrote which object", ("CKV_AWS_18",)),
+        )
+    ],
 ]

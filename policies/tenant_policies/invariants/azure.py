@@ -26,6 +26,10 @@ NSG = "azure-native:network:NetworkSecurityGroup"
 SUBNET = "azure-native:network:Subnet"
 DIAGNOSTICS = "azure-native:monitor:DiagnosticSetting"
 ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment"
+STORAGE = "azure-native:storage:StorageAccount"
+BLOB_SERVICE = "azure-native:storage:BlobServiceProperties"
+STORAGE_LIFECYCLE = "azure-native:storage:ManagementPolicy"
+ENDPOINT = "azure-native:network:PrivateEndpoint"
 OWNER = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/"
     "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
@@ -44,6 +48,14 @@ def _setting(name: str) -> Any:
 def _geo_backup(props: Mapping[str, Any]) -> bool:
     backup = props.get("backup")
     return isinstance(backup, Mapping) and backup.get("geoRedundantBackup") == "Enabled"
+
+
+def _blob_endpoint(props: Mapping[str, Any]) -> bool:
+    return any("blob" in (c.get("groupIds") or []) for c in props.get("privateLinkServiceConnections") or [])
+
+
+def _blob_diagnostics(props: Mapping[str, Any]) -> bool:
+    return "/blobServices/" in str(props.get("resourceUri") or "")
 
 
 def _rules(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -706,4 +718,63 @@ ROWS: list[Invariant] = [
         (Set("scope", "/subscriptions/00000000-0000-0000-0000-000000000000"),),
         "the identity's role applies to every resource of the subscription",
     ),
+    # ------------------------------------------------------------- storage alerts (estate.py thresholds)
+    Invariant(
+        "azure-native:monitor:MetricAlert",
+        "(exists)",
+        "a storage_percent alert per PostgreSQL server",
+        "azure-postgres-storage-alert",
+        (Drop(),),
+        "the database fills up and refuses writes with nobody paged",
+        where=lambda p: any(c.get("metricName") == "storage_percent" for c in p.get("criteria", {}).get("allOf", [])),
+    ),
+    # ---------------------------------------------------------------- Storage account (object storage)
+    Invariant(STORAGE, "encryption.keySource", "Microsoft.Keyvault", "azure-storage-cmk-encryption",
+              (Set("encryption.keySource", "Microsoft.Storage"),), "blobs under a Microsoft-managed key: no tenant revocation",
+              ("CKV2_AZURE_1",)),
+    Invariant(STORAGE, "encryption.keyVaultProperties", "the tenant vault's URI and key name (versionless)",
+              "azure-storage-cmk-encryption", (Unset("encryption.keyVaultProperties"),),
+              "no customer key to encrypt with", ("CKV2_AZURE_1",)),
+    Invariant(STORAGE, "encryption.encryptionIdentity", "the storage user-assigned identity",
+              "azure-storage-cmk-encryption", (Unset("encryption.encryptionIdentity"),),
+              "no identity may unwrap the tenant key: the account cannot be created or read", ("CKV2_AZURE_1",)),
+    Invariant(STORAGE, "encryption.services", "blob, file, table and queue with keyType Account",
+              "azure-storage-cmk-encryption", (Set("encryption.services.table.keyType", "Service"),),
+              "tables under a Microsoft-managed key", ("CKV2_AZURE_1",)),
+    Invariant(STORAGE, "encryption.requireInfrastructureEncryption", "true", "azure-storage-infrastructure-encryption",
+              (Set("encryption.requireInfrastructureEncryption", False),),
+              "one encryption layer: a flaw in it exposes every blob"),
+    Invariant(STORAGE, "allowSharedKeyAccess", "false", "azure-storage-shared-key-disabled",
+              (Unset("allowSharedKeyAccess"),), "an account key or any SAS signed with it opens every blob",
+              ("CKV2_AZURE_40",)),
+    Invariant(STORAGE, "allowBlobPublicAccess", "false", "azure-storage-no-public-blobs",
+              (Set("allowBlobPublicAccess", True),), "a container can be made readable by anyone", ("CKV_AZURE_190",)),
+    Invariant(STORAGE, "minimumTlsVersion", "TLS1_2", "azure-storage-tls-version", (Set("minimumTlsVersion", "TLS1_0"),),
+              "clients negotiate TLS 1.0", ("CKV_AZURE_44",)),
+    Invariant(STORAGE, "enableHttpsTrafficOnly", "true", "azure-storage-https-only",
+              (Set("enableHttpsTrafficOnly", False),), "blobs read and written over plain HTTP", ("CKV_AZURE_3",)),
+    Invariant(STORAGE, "publicNetworkAccess", "Disabled", "azure-storage-no-public-network",
+              (Set("publicNetworkAccess", "Enabled"),), "the blob endpoint answers from the internet", ("CKV_AZURE_59",)),
+    Invariant(STORAGE, "networkRuleSet", "defaultAction Deny, no bypass", "azure-storage-no-public-network",
+              (Set("networkRuleSet.defaultAction", "Allow"),), "every network may reach the account once it is public",
+              ("CKV_AZURE_35",)),
+    Invariant(BLOB_SERVICE, "isVersioningEnabled", "true", "azure-storage-blob-recovery",
+              (Set("isVersioningEnabled", False),), "an overwrite or a delete destroys the only copy"),
+    Invariant(BLOB_SERVICE, "containerDeleteRetentionPolicy", "enabled, 7 days", "azure-storage-blob-recovery",
+              (Unset("containerDeleteRetentionPolicy"),), "a deleted container takes every blob version with it",
+              ("CKV2_AZURE_38",)),
+    Invariant(STORAGE_LIFECYCLE, "policy.rules.*.definition.actions.version.delete.daysAfterCreationGreaterThan",
+              "the tier's noncurrent_version_days", "azure-storage-noncurrent-version-expiry",
+              (Unset("policy.rules.*.definition.actions.version"),),
+              "previous versions are kept for ever: no erasure, an ever-growing bill"),
+    *[
+        Invariant(kind, "(exists)", "one per storage account", "azure-storage-account-controls", (Drop(),), why, checks,
+                  where)
+        for kind, why, checks, where in (
+            (BLOB_SERVICE, "no versions to recover", (), None),
+            (STORAGE_LIFECYCLE, "previous versions are never deleted", (), None),
+            (ENDPOINT, "the workload has no private path to its blobs", ("CKV2_AZURE_33",), _blob_endpoint),
+            (DIAGNOSTICS, "no record of who read or wrote which blob", ("CKV2_AZURE_21",), _blob_diagnostics),
+        )
+    ],
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from . import Invariant, Set, Unset
+from . import Drop, Invariant, Set, Unset
 
 CLUSTER = "gcp:container/cluster:Cluster"
 NODE_POOL = "gcp:container/nodePool:NodePool"
@@ -22,6 +22,8 @@ PROJECT_GRANT = "gcp:projects/iAMMember:IAMMember"
 SA_GRANT = "gcp:serviceaccount/iAMMember:IAMMember"
 SUBNET = "gcp:compute/subnetwork:Subnetwork"
 SINK = "gcp:logging/projectSink:ProjectSink"
+GCS = "gcp:storage/bucket:Bucket"
+GCS_GRANT = "gcp:storage/bucketIAMMember:BucketIAMMember"
 
 
 def _flag(name: str) -> Any:
@@ -544,4 +546,33 @@ ROWS: list[Invariant] = [
         "no record of which addresses the nodes talked to",
         ("CKV_GCP_26", "CIS GCP 3.8"),
     ),
+    Invariant(
+        "gcp:monitoring/alertPolicy:AlertPolicy",
+        "(exists)",
+        "a disk-utilization alert per Cloud SQL instance",
+        "gcp-cloudsql-storage-alert",
+        (Drop(),),
+        "the database fills up and refuses writes with nobody paged",
+        where=lambda p: "cloudsql.googleapis.com/database/disk/utilization" in str(p.get("conditions")),
+    ),
+    # ---------------------------------------------------------------- GCS (object storage)
+    Invariant(GCS, "encryption.defaultKmsKeyName", "the tenant's Cloud KMS key", "gcp-storage-cmk-encryption",
+              (Unset("encryption"),), "objects under a Google-managed key: no tenant revocation or crypto-shredding"),
+    Invariant(GCS, "uniformBucketLevelAccess", "true", "gcp-storage-uniform-access",
+              (Set("uniformBucketLevelAccess", False),), "object ACLs can grant anyone access beside IAM",
+              ("CKV_GCP_29", "CIS GCP 5.2")),
+    Invariant(GCS, "publicAccessPrevention", "enforced", "gcp-storage-public-access-prevention",
+              (Set("publicAccessPrevention", "inherited"),), "an allUsers grant makes the tenant's objects public",
+              ("CKV_GCP_114", "CIS GCP 5.1")),
+    Invariant(GCS, "versioning.enabled", "true", "gcp-storage-versioning", (Set("versioning.enabled", False),),
+              "an overwrite or a delete destroys the only copy", ("CKV_GCP_78",)),
+    Invariant(GCS, "lifecycleRules.*.condition.daysSinceNoncurrentTime", "the tier's noncurrent_version_days",
+              "gcp-storage-noncurrent-version-expiry", (Unset("lifecycleRules"),),
+              "noncurrent versions are kept for ever: no erasure, an ever-growing bill"),
+    Invariant(GCS, "location", "the tenant's region", "gcp-storage-bucket-location", (Set("location", "US"),),
+              "a multi-region bucket copies the tenant's objects across regions and borders"),
+    Invariant(GCS_GRANT, "member", "the workload's Google service account", "gcp-storage-iam-scoped",
+              (Set("member", "allUsers"),), "anyone on the internet reads the tenant's objects", ("CKV_GCP_28", "CIS GCP 5.1")),
+    Invariant(GCS_GRANT, "role", "roles/storage.objectUser", "gcp-storage-iam-scoped",
+              (Set("role", "roles/storage.admin"),), "the workload rewrites the bucket's IAM and settings"),
 ]
