@@ -243,7 +243,9 @@ def test_one_gateway_with_only_the_acme_listener_and_labelled_namespaces(cluster
 
 def test_plain_http_only_redirects(clusters: list[Rendered]) -> None:
     for rendered in clusters:
-        (route,) = [manifest(r) for r in rendered.of_type(HTTP_ROUTE)]
+        # The gateway's own route (a silo stack also renders its tenant's HTTPRoute, in the tenant namespace).
+        (route,) = [m for m in map(manifest, rendered.of_type(HTTP_ROUTE))
+                    if m["metadata"]["namespace"] == contract.GATEWAY_NAMESPACE]
         filters = [f for rule in route["spec"]["rules"] for f in rule.get("filters", [])]
         assert filters and all(f["requestRedirect"]["scheme"] == "https" for f in filters)
         assert not any(rule.get("backendRefs") for rule in route["spec"]["rules"])
