@@ -24,6 +24,12 @@ WILDCARD = "*.tenants.example.net"
 NEIGHBOUR = "someone-else.tenants.example.net"
 
 
+def _tenant_route(props: Mapping[str, Any]) -> bool:
+    """A tenant's HTTPRoute, not the cluster gateway's own HTTPS redirect (an add-on object, see addons.py)."""
+    labels = (props.get("metadata") or {}).get("labels") or {}
+    return isinstance(labels, Mapping) and not labels.get("tenant-platform.io/addon")
+
+
 def _gateway_ingress(props: Mapping[str, Any]) -> bool:
     return (props.get("metadata") or {}).get("name") == "allow-gateway-ingress"
 
@@ -47,15 +53,19 @@ ROWS: list[Invariant] = [
               "a wildcard listener captures every tenant's default host"),
     # ----------------------------------------------------------------- ingress.py: HTTPRoute, Certificate
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.sectionName", "each HTTPS listener", "kubernetes-gateway-route-tls-only",
-              (Unset("spec.parentRefs.*.sectionName"),), "the route attaches to every listener, plain-text ones included"),
+              (Unset("spec.parentRefs.*.sectionName"),), "the route attaches to every listener, plain-text ones included",
+              where=_tenant_route),
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.kind", "ListenerSet", "kubernetes-gateway-route-tls-only",
               (Set("spec.parentRefs", [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "tenants",
                                         "namespace": "envoy-gateway-system"}]),),
-              "the route attaches to the shared Gateway's own listeners, HTTP included"),
+              "the route attaches to the shared Gateway's own listeners, HTTP included",
+              where=_tenant_route),
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.namespace", "absent (own namespace)", "kubernetes-gateway-route-tls-only",
-              (Set("spec.parentRefs.*.namespace", "tenant-other"),), "the route attaches to another tenant's listeners"),
+              (Set("spec.parentRefs.*.namespace", "tenant-other"),), "the route attaches to another tenant's listeners",
+              where=_tenant_route),
     Invariant(HTTP_ROUTE, "spec.hostnames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
-              (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload"),
+              (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload",
+              where=_tenant_route),
     Invariant(CERTIFICATE, "spec.dnsNames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
               (Set("spec.dnsNames", [WILDCARD]),), "a wildcard certificate for every tenant's default host"),
     Invariant(CERTIFICATE, "spec.privateKey.rotationPolicy", "Always", "kubernetes-certificate-private-key",
