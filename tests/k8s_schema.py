@@ -2,7 +2,9 @@
 
 Validation is independent of the component: Kubernetes objects go through the upstream OpenAPI
 schemas shipped by ``kubernetes-validate`` (strict: unknown fields fail, as a typo would be
-silently dropped by the API server), the ScaledObject through the KEDA CRD's own schema.
+silently dropped by the API server), custom resources through their project's own CRD schema, read
+at test time from ``../shared/schemas`` (provenance in its README); where that folder is absent the
+custom resources go unchecked and the tests that are about them skip.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pulumi
 import pulumi_kubernetes as k8s
+import pytest
 import yaml
 from pulumi.runtime import rpc
 
@@ -28,7 +31,10 @@ from tenantctl.mocks import EstateMocks
 from tenantctl.render import RecordingMonitor, RenderedResource
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-KEDA_CRD = Path(__file__).resolve().parent / "fixtures" / "schemas" / "keda.sh_scaledobjects.yaml"
+SHARED_SCHEMAS = PROJECT_ROOT.parent / "shared" / "schemas"
+KEDA_CRD = SHARED_SCHEMAS / "keda.sh_scaledobjects.yaml"
+CRDS = SHARED_SCHEMAS / "crds"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
@@ -160,10 +166,18 @@ def validate_kubernetes(body: dict[str, Any], minor: str) -> None:
 
 
 def _strict(schema: Any) -> Any:
-    """Objects with declared properties accept no others (the API server would prune them silently)."""
+    """Objects with declared properties accept no others (the API server would prune them silently).
+
+    Not where the CRD keeps unknown fields (``x-kubernetes-preserve-unknown-fields``): those are free-form.
+    """
     if isinstance(schema, dict):
         out = {k: _strict(v) for k, v in schema.items()}
-        if out.get("type") == "object" and "properties" in out and "additionalProperties" not in out:
+        if (
+            out.get("type") == "object"
+            and "properties" in out
+            and "additionalProperties" not in out
+            and not out.get("x-kubernetes-preserve-unknown-fields")
+        ):
             out["additionalProperties"] = False
         return out
     if isinstance(schema, list):
@@ -171,27 +185,79 @@ def _strict(schema: Any) -> Any:
     return schema
 
 
+def require_shared_schemas() -> None:
+    """Skip the calling test where ``../shared/schemas`` is not there (it is never copied into the project)."""
+    if not SHARED_SCHEMAS.is_dir():
+        pytest.skip(f"{SHARED_SCHEMAS} is absent: custom resources cannot be checked against their CRDs")
+
+
 @functools.cache
-def keda_validator() -> jsonschema.Draft7Validator:
-    crd = yaml.safe_load(KEDA_CRD.read_text(encoding="utf-8"))
-    version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
-    schema = _strict(version["schema"]["openAPIV3Schema"])
-    schema["properties"]["metadata"] = {"type": "object"}  # ObjectMeta is validated by the API server, not the CRD
+def _crd_documents() -> dict[tuple[str, str], dict[str, Any]]:
+    """Every CRD under ../shared/schemas (its crds/ folder and the KEDA file), by (group, kind)."""
+    files = [KEDA_CRD, *sorted(CRDS.rglob("*.yaml"))] if SHARED_SCHEMAS.is_dir() else []
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in files:
+        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(document, dict) and document.get("kind") == "CustomResourceDefinition":
+                found[(document["spec"]["group"], document["spec"]["names"]["kind"])] = document
+    return found
+
+
+@functools.cache
+def crd_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator | None:
+    """The upstream CRD's schema for ``api_version``/``kind``; None where ../shared is absent.
+
+    A custom resource whose CRD is not there fails: every rendered custom resource must have its schema.
+    """
+    if not SHARED_SCHEMAS.is_dir():
+        return None
+    group, _, version = api_version.rpartition("/")
+    crd = _crd_documents().get((group, kind))
+    assert crd is not None, f"no CRD for {group} {kind} under {SHARED_SCHEMAS}"
+    served = [v for v in crd["spec"]["versions"] if v["name"] == version]
+    assert served, f"the {kind} CRD has no version {version} (it has {[v['name'] for v in crd['spec']['versions']]})"
+    schema = _strict(served[0]["schema"]["openAPIV3Schema"])
+    # ObjectMeta is validated by the API server itself, not by the CRD's schema.
+    schema.setdefault("properties", {})["metadata"] = {"type": "object"}
     return jsonschema.Draft7Validator(schema)
 
 
-def validate_scaled_object(body: dict[str, Any]) -> None:
-    errors = sorted(keda_validator().iter_errors(body), key=lambda e: list(e.absolute_path))
+def validate_custom(body: dict[str, Any]) -> None:
+    """Raise if ``body`` does not satisfy its CRD's schema (no-op where ../shared is absent)."""
+    validator = crd_validator(body["apiVersion"], body["kind"])
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path)) if validator else []
     if errors:
-        raise AssertionError("; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors))
+        raise AssertionError(
+            f"{body['kind']} {body.get('metadata', {}).get('name')}: "
+            + "; ".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+        )
+
+
+def validate_scaled_object(body: dict[str, Any]) -> None:
+    require_shared_schemas()
+    validate_custom(body)
     # The CRD's one CEL rule (x-kubernetes-validations), which jsonschema does not evaluate.
     spec = body["spec"]
     if "minReplicaCount" in spec:
         assert spec["minReplicaCount"] <= spec.get("maxReplicaCount", 100), "minReplicaCount > maxReplicaCount"
 
 
+# API groups the API server serves itself (dotted ones; undotted groups such as apps or policy are all built in).
+# Gateway API's gateway.networking.k8s.io is a CRD despite its suffix.
+BUILTIN_GROUPS = frozenset(
+    """networking.k8s.io rbac.authorization.k8s.io storage.k8s.io admissionregistration.k8s.io apiextensions.k8s.io
+    scheduling.k8s.io coordination.k8s.io node.k8s.io discovery.k8s.io certificates.k8s.io events.k8s.io
+    flowcontrol.apiserver.k8s.io apiregistration.k8s.io resource.k8s.io""".split()
+)
+
+
+def is_builtin(api_version: str) -> bool:
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group in BUILTIN_GROUPS
+
+
 SECURITY_GROUP_POLICY = "kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy"
-SHARED_CRDS = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas" / "crds"
+SHARED_CRDS = CRDS
 SGP_CRD = SHARED_CRDS / "amazon-vpc-resource-controller-k8s/vpcresources.k8s.aws_securitygrouppolicies.yaml"
 # Custom resources the components render → the upstream CRD file (under ../shared/schemas/crds) holding their kind.
 UPSTREAM_CRDS: dict[str, str] = {
@@ -204,38 +270,15 @@ UPSTREAM_CRDS: dict[str, str] = {
     ),
     "kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler": "vertical-pod-autoscaler/vpa-v1-crd-gen.yaml",
     "kubernetes:monitoring.coreos.com/v1:PrometheusRule": "prometheus-operator/monitoring.coreos.com_prometheusrules.yaml",
-    # The cluster add-ons' objects in a silo tenant's stack.
-    "kubernetes:cert-manager.io/v1:ClusterIssuer": "cert-manager/cert-manager.io_clusterissuers.yaml",
-    "kubernetes:gateway.networking.k8s.io/v1:Gateway": "gateway-api/gateway.networking.k8s.io_gateways.yaml",
-    "kubernetes:gateway.networking.k8s.io/v1:GatewayClass": "gateway-api/gateway.networking.k8s.io_gatewayclasses.yaml",
-    "kubernetes:gateway.envoyproxy.io/v1alpha1:ClientTrafficPolicy": (
-        "envoy-gateway/gateway.envoyproxy.io_clienttrafficpolicies.yaml"
-    ),
-    "kubernetes:gateway.envoyproxy.io/v1alpha1:EnvoyProxy": "envoy-gateway/gateway.envoyproxy.io_envoyproxies.yaml",
-    "kubernetes:karpenter.sh/v1:NodePool": "karpenter/karpenter.sh_nodepools.yaml",
-    "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass": "karpenter/karpenter.k8s.aws_ec2nodeclasses.yaml",
 }
-# A Helm release is Pulumi's record of a chart install, not an object the API server receives.
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
-@functools.cache
 def upstream_crd_validator(type_: str) -> jsonschema.Draft7Validator | None:
-    """The upstream CRD's schema for an engine type (read from ../shared at test time), or None where absent.
-
-    The document whose ``spec.names.kind`` is the type's kind, the version named by the type; objects with
-    declared properties take no others (as for KEDA), ObjectMeta is the API server's to check.
-    """
-    path = SHARED_CRDS / UPSTREAM_CRDS[type_]
-    if not path.exists():
+    """The upstream CRD's schema for an engine type (read from ../shared at test time), or None where absent."""
+    if not (SHARED_CRDS / UPSTREAM_CRDS[type_]).exists():
         return None
     group_version, kind = type_.split(":", 1)[1].rsplit(":", 1)
-    version_name = group_version.rsplit("/", 1)[1]
-    crd = next(d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d and d["spec"]["names"]["kind"] == kind)
-    version = next(v for v in crd["spec"]["versions"] if v["name"] == version_name)
-    schema = _strict(version["schema"]["openAPIV3Schema"])
-    schema.setdefault("properties", {})["metadata"] = {"type": "object"}
-    return jsonschema.Draft7Validator(schema)
+    return crd_validator(group_version, kind)
 
 
 def security_group_policy_validator() -> jsonschema.Draft7Validator | None:
@@ -255,11 +298,12 @@ def validate_upstream(type_: str, body: dict[str, Any]) -> bool:
 
 def validate_any(resource: RenderedResource, minor: str) -> None:
     if resource.type == HELM_RELEASE:
-        return
+        return  # the provider's own resource, not an API object: Helm renders the chart's manifests at deploy time
     body = manifest(resource)
     if resource.type == SCALED_OBJECT:
-        validate_scaled_object(body)
-    elif resource.type in UPSTREAM_CRDS:
-        validate_upstream(resource.type, body)
-    else:
+        if SHARED_SCHEMAS.is_dir():
+            validate_scaled_object(body)
+    elif is_builtin(body["apiVersion"]):
         validate_kubernetes(body, minor)
+    else:
+        validate_custom(body)

@@ -71,12 +71,18 @@ def _physical(resource: dict[str, Any]) -> tuple[Any, ...] | None:
     inputs = resource["inputs"]
     if resource["type"].startswith("kubernetes:"):
         meta = inputs.get("metadata") or {}
+        if (meta.get("labels") or {}).get("tenant-platform.io/addon"):
+            return None  # a cluster add-on's fixed names, once per silo cluster: each tenant's cluster is its own
         return (resource["type"], meta.get("namespace"), meta.get("name")) if meta.get("name") else None
     for key in NAME_KEYS:
         if isinstance(inputs.get(key), str):
             scope = tuple(str(inputs.get(s)) for s in SCOPE_KEYS)
             return (resource["type"], key, inputs[key], scope)
     return None
+
+
+def _addon(resource: dict[str, Any]) -> bool:
+    return bool(((resource["inputs"].get("metadata") or {}).get("labels") or {}).get("tenant-platform.io/addon"))
 
 
 def test_physical_names_are_unique_across_the_fleet(fleet_plan: dict[str, Any]) -> None:
@@ -148,9 +154,14 @@ def test_every_resource_carries_its_dependencies_as_urns_of_the_plan(fleet_plan:
             assert all(isinstance(name, str) for name in resource["additionalSecretOutputs"])
         kinds = {r["type"]: r for r in tenant["resources"]}
         # Every Kubernetes object depends on its namespace through its metadata (the namespace is created first).
-        namespace = next(r["urn"] for r in tenant["resources"] if r["type"] == "kubernetes:core/v1:Namespace")
+        namespace = next(
+            r["urn"] for r in tenant["resources"]
+            if r["type"] == "kubernetes:core/v1:Namespace" and not _addon(r)
+        )
         for resource in tenant["resources"]:
             if resource["type"].startswith("kubernetes:") and resource["type"] != "kubernetes:core/v1:Namespace":
+                if _addon(resource) or resource["type"] == "kubernetes:helm.sh/v3:Release":
+                    continue  # a silo cluster's add-ons wait for their own namespaces (tests/test_cluster_addons.py)
                 assert namespace in resource["propertyDependencies"].get("metadata", []), resource["urn"]
         assert "pulumi:providers:kubernetes" in kinds
     assert with_property_deps > 0

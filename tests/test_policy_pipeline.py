@@ -25,7 +25,8 @@ from tenantctl.render import render_all
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "policy"
 INSECURE = FIXTURES / "tenants" / "insecure-premium.yaml"
-SARIF_SCHEMA = Path(__file__).parent / "fixtures" / "schemas" / "sarif-schema-2.1.0.json"
+# Read from ../shared at test time (provenance in its README), never copied into the project.
+SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 TODAY = dt.date(2026, 1, 15)
 
 
@@ -123,10 +124,17 @@ def test_waiver_for_unknown_policy_is_a_validation_error(tmp_path: Path) -> None
     assert result.exit_code == 2
 
 
+def test_sarif_schema_present() -> None:
+    """Says so where the SARIF report goes unchecked against its schema for want of ../shared."""
+    if not SARIF_SCHEMA.exists():
+        pytest.skip(f"{SARIF_SCHEMA} is absent: SARIF reports are not checked against the SARIF 2.1.0 schema")
+
+
 def test_reports_validate(pack: PackClient) -> None:
     verdicts = [verdict(pack, INSECURE), verdict(pack, ROOT / "tenants" / "hobby-free.yaml")]
     document = report.sarif(verdicts)
-    jsonschema.validate(document, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    if SARIF_SCHEMA.exists():  # the schema check alone skips where ../shared is absent (test_sarif_schema_present)
+        jsonschema.validate(document, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
     results = document["runs"][0]["results"]
     retention = next(r for r in results if r["ruleId"] == "aws-cloudwatch-log-retention")
     assert retention["locations"][0]["physicalLocation"]["region"]["startLine"] == 8  # monitoring.metrics_retention

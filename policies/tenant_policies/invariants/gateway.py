@@ -25,8 +25,9 @@ NEIGHBOUR = "someone-else.tenants.example.net"
 
 
 def _tenant_route(props: Mapping[str, Any]) -> bool:
-    """The tenant's route, not the gateway add-on's HTTP-to-HTTPS redirect in the gateway's own namespace."""
-    return (props.get("metadata") or {}).get("namespace") != "envoy-gateway-system"
+    """A tenant's HTTPRoute, not the cluster gateway's own HTTPS redirect (an add-on object, see addons.py)."""
+    labels = (props.get("metadata") or {}).get("labels") or {}
+    return isinstance(labels, Mapping) and not labels.get("tenant-platform.io/addon")
 
 
 def _gateway_ingress(props: Mapping[str, Any]) -> bool:
@@ -53,17 +54,18 @@ ROWS: list[Invariant] = [
     # ----------------------------------------------------------------- ingress.py: HTTPRoute, Certificate
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.sectionName", "each HTTPS listener", "kubernetes-gateway-route-tls-only",
               (Unset("spec.parentRefs.*.sectionName"),), "the route attaches to every listener, plain-text ones included",
-              (), _tenant_route),
+              where=_tenant_route),
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.kind", "ListenerSet", "kubernetes-gateway-route-tls-only",
               (Set("spec.parentRefs", [{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "tenants",
                                         "namespace": "envoy-gateway-system"}]),),
-              "the route attaches to the shared Gateway's own listeners, HTTP included", (), _tenant_route),
+              "the route attaches to the shared Gateway's own listeners, HTTP included",
+              where=_tenant_route),
     Invariant(HTTP_ROUTE, "spec.parentRefs.*.namespace", "absent (own namespace)", "kubernetes-gateway-route-tls-only",
-              (Set("spec.parentRefs.*.namespace", "tenant-other"),), "the route attaches to another tenant's listeners", (),
-              _tenant_route),
+              (Set("spec.parentRefs.*.namespace", "tenant-other"),), "the route attaches to another tenant's listeners",
+              where=_tenant_route),
     Invariant(HTTP_ROUTE, "spec.hostnames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
-              (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload", (),
-              _tenant_route),
+              (Set("spec.hostnames", [NEIGHBOUR]),), "the tenant routes a neighbour's host to its own workload",
+              where=_tenant_route),
     Invariant(CERTIFICATE, "spec.dnsNames", "the tenant's hosts", "kubernetes-gateway-tenant-hostnames",
               (Set("spec.dnsNames", [WILDCARD]),), "a wildcard certificate for every tenant's default host"),
     Invariant(CERTIFICATE, "spec.privateKey.rotationPolicy", "Always", "kubernetes-certificate-private-key",
