@@ -192,7 +192,7 @@ class ObjectStorage(pulumi.ComponentResource):
         versioning = aws.s3.BucketVersioning(
             f"{name}-versioning", bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=opts
         )
-        rule: dict[str, Any] = {
+        rule: aws.s3.BucketLifecycleConfigurationRuleArgsDict = {
             "id": "expire-noncurrent-versions",
             "status": "Enabled",
             "filter": {},

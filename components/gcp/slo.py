@@ -18,8 +18,9 @@ look-back) combined with AND, sent to the tenant's notification channels.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_gcp as gcp
@@ -137,11 +138,11 @@ class Slo(pulumi.ComponentResource):
         # Burn rate relative to the goal the SLO object holds: the policy fires at the error ratio the stated
         # objective's window stands for, also where the object's goal had to be capped.
         rate = round(objective.threshold(window) / (1 - min(objective.goal, MAX_GOAL)), 6)
-        conditions = [
+        conditions: list[Any] = [
             {
                 "display_name": f"{objective.key} budget burning {rate:g}x over {promql_duration(look_back)}",
                 "condition_threshold": {
-                    "filter": slo_name.apply(lambda n, lb=look_back: burn_rate_filter(n, lb)),
+                    "filter": slo_name.apply(functools.partial(burn_rate_filter, look_back=look_back)),
                     "comparison": "COMPARISON_GT",
                     "threshold_value": rate,
                     # The look-back already smooths: fire on the first point above.
@@ -154,7 +155,7 @@ class Slo(pulumi.ComponentResource):
             f"{name}-{objective.key}-{window.name}-burn",
             display_name=f"{args['title']}: {objective.key} SLO {window.name} burn",
             combiner="AND",
-            conditions=conditions,  # type: ignore[arg-type]
+            conditions=conditions,
             notification_channels=args["channel_ids"],
             documentation={"content": f"{objective.description}. Both look-backs burn the error budget "
                                       f"at more than {rate:g}x.", "mime_type": "text/markdown"},

@@ -162,7 +162,7 @@ class PackSession:
             if level not in LEVELS:
                 raise PackError(f"Value {level!r} for {name!r} is not a valid enforcement level")
             result[name] = (level, props)
-        errors = []
+        errors: list[str] = []
         checked: dict[tuple[int, str], list[str]] = {}  # policies sharing a schema and config are checked once
         for name, (_, props) in result.items():
             validator = schemas[name][0]

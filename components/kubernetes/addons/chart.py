@@ -86,13 +86,13 @@ def namespace(name: str, chart: Chart, labels: dict[str, str], kubernetes_versio
 def release(name: str, chart: Chart, values: dict[str, Any], ns: k8s.core.v1.Namespace,
             opts: pulumi.ResourceOptions) -> k8s.helm.v3.Release:
     """The chart installed into its own namespace; waits for its workloads (``skip_await`` stays off)."""
-    repository: dict[str, str] = {"repo": chart.repository} if chart.repository else {}
+    repository = k8s.helm.v3.RepositoryOptsArgs(repo=chart.repository) if chart.repository else None
     return k8s.helm.v3.Release(
         f"{name}-{chart.release}",
         name=chart.release,
         chart=chart.chart,
         version=chart.version,
-        repository_opts=repository or None,
+        repository_opts=repository,
         namespace=ns.metadata.name,
         create_namespace=False,
         values=values,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
+
 from components.kubernetes.addons.chart import CONTAINER_SECURITY, POD_SECURITY, Chart, resources
 
 CHART = Chart(
@@ -29,7 +31,9 @@ def image_tag(kubernetes_version: str) -> str:
     return f"v{kubernetes_version}.0"
 
 
-def values(cluster_name: str, region: str, role_arn: Any, kubernetes_version: str, real_time: bool) -> dict[str, Any]:
+def values(
+    cluster_name: pulumi.Input[str], region: str, role_arn: Any, kubernetes_version: str, real_time: bool
+) -> dict[str, Any]:
     return {
         "cloudProvider": "aws",
         "awsRegion": region,
