@@ -35,8 +35,6 @@ def shared_cluster_outputs(stack_ref_name: str) -> dict[str, object]:
         "privateSubnetCidrs": [f"{prefix}.{i * 16}.0/20" for i in range(3)],
         "databaseSubnetId": f"{MARK}-{stack}-db-subnet",
         "privateEndpointSubnetId": f"{MARK}-{stack}-endpoint-subnet",
-        "dataSubnetId": f"{MARK}-{stack}-data-subnet",  # Azure: pooled tenants' data private endpoints
-        "storageSubnetId": f"{MARK}-{stack}-storage-subnet",  # Azure: pooled tenants' blob private endpoints
         "clusterName": f"{MARK}-{stack}",
         "clusterEndpoint": f"https://{MARK}.invalid/{stack}",
         "clusterCertificateAuthority": "cGxhY2Vob2xkZXI=",
@@ -46,4 +44,13 @@ def shared_cluster_outputs(stack_ref_name: str) -> dict[str, object]:
         "oidcIssuerUrl": f"https://{MARK}.invalid/{stack}/oidc",
         "kubeconfig": f"# {MARK} kubeconfig for {stack}",
         "logWorkspaceId": f"{MARK}-{stack}-logs",
+        # Only the shared VNet has the static-address subnets of pooled tenants' private endpoints.
+        **(
+            {
+                "dataSubnetId": f"{MARK}-{stack}-data-subnet",  # database and cache private endpoints
+                "storageSubnetId": f"{MARK}-{stack}-storage-subnet",  # blob private endpoints
+            }
+            if cloud == "azure"
+            else {}
+        ),
     }

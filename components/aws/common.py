@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -11,21 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.naming import MANAGED_BY
-
-
-def physical_name(base: str, suffix: str, max_len: int = 63) -> str:
-    """``<base>-<suffix>`` within a service's length limit, still unique per tenant.
-
-    Too long a base (tenant ids run to 40 characters) is cut and given a short hash of the
-    whole base, so two tenants sharing a long prefix never collide.
-    """
-    full = f"{base}-{suffix}" if suffix else base
-    if len(full) <= max_len:
-        return full
-    digest = hashlib.sha256(base.encode()).hexdigest()[:6]
-    keep = max_len - len(suffix) - len(digest) - (2 if suffix else 1)
-    cut = base[:keep].rstrip("-")
-    return f"{cut}-{digest}-{suffix}" if suffix else f"{cut}-{digest}"
+from components.naming import physical_name as physical_name  # one derivation for components and fleet checks
 
 
 def shared_tags(region: str) -> dict[str, str]:

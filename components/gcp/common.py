@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -14,21 +13,11 @@ import pulumi
 import pulumi_gcp as gcp
 
 from components.naming import MANAGED_BY, gcp_labels
+from components.naming import physical_name as physical_name  # one derivation for components and fleet checks
 
 PLACEHOLDER_PROJECT = "tenant-platform-placeholder"  # offline plans without gcp:project
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 GKE_AUTH_PLUGIN = "gke-gcloud-auth-plugin"
-
-
-def physical_name(base: str, suffix: str, max_len: int = 63) -> str:
-    """``<base>-<suffix>`` within a service's length limit, still unique per tenant (hash of the cut base)."""
-    full = f"{base}-{suffix}" if suffix else base
-    if len(full) <= max_len:
-        return full
-    digest = hashlib.sha256(base.encode()).hexdigest()[:6]
-    keep = max_len - len(suffix) - len(digest) - (2 if suffix else 1)
-    cut = base[:keep].rstrip("-")
-    return f"{cut}-{digest}-{suffix}" if suffix else f"{cut}-{digest}"
 
 
 def shared_labels(region: str) -> dict[str, str]:
