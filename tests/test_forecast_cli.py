@@ -149,3 +149,14 @@ def test_an_empty_schedule_keeps_the_trailing_comment(tmp_path: Path) -> None:
         assert after.count("# trailing comment on the monitoring block") == 1, after
         assert comment in after and after.index("schedule:") < after.index(comment), after
         assert len(load_tenant(tenant).spec.tenant_config.autoscaling.schedule) == len(schedule)
+
+
+def test_json_payload_has_no_infinity_anywhere() -> None:
+    import json
+    import math
+
+    from tenantctl.commands.forecast import finite
+
+    payload = {"model": {"gate": {"price": math.inf, "holds": [1.0, math.inf], "why": "x"}}, "n": float("nan")}
+    text = json.dumps(finite(payload), allow_nan=False)
+    assert json.loads(text) == {"model": {"gate": {"price": None, "holds": [1.0, None], "why": "x"}}, "n": None}

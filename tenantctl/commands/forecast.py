@@ -257,14 +257,26 @@ def forecast_command(
         payload: dict[str, Any] = result.as_json()
         if write:
             payload["schedule"] = weekly_schedule(result, min_replicas=min_replicas)
-        typer.echo(json.dumps(payload, allow_nan=False, default=_json_default))
+        typer.echo(json.dumps(finite(payload), allow_nan=False, default=_json_default))
     elif not write:
         _table(result)
 
 
-def _json_default(value: object) -> object:
+def finite(value: Any) -> Any:
+    """JSON has no infinity or NaN: a gate's unbounded price or hold becomes null, everywhere in the payload.
+
+    (``json`` writes floats itself, so a ``default`` hook never sees them.)
+    """
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(item) for item in value]
+    return value
+
+
+def _json_default(value: object) -> object:
     return str(value)
 
 
