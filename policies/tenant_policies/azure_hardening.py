@@ -28,9 +28,11 @@ from .base import (
     Resource,
     as_int,
     as_list,
+    explicit_false,
     get,
     is_set,
     resource_policy,
+    same_enum,
     stack_policy,
     string_list,
     truthy,
@@ -117,18 +119,6 @@ def _meta(
     return Meta(name, description, severity, remediation, controls, category, True, dict(config or {}), critical)
 
 
-def _eq(value: Any, expected: str) -> bool:
-    """Enum values compare case-insensitively: the engine passes what the program wrote."""
-    return isinstance(value, str) and value.strip().lower() == expected.lower()
-
-
-def _explicit_false(value: Any) -> bool:
-    """False as a boolean or in its string form; absent or unknown is not false."""
-    if isinstance(value, str):
-        return value.strip().lower() == "false"
-    return value is False
-
-
 # ------------------------------------------------------------------ AKS cluster
 
 
@@ -158,14 +148,14 @@ def _aks_network_policy(props: Mapping[str, Any], ctx: Context) -> Iterator[str]
 
 
 def _aks_public_network(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _eq(props.get("publicNetworkAccess"), "Disabled"):
+    if not same_enum(props.get("publicNetworkAccess"), "Disabled"):
         yield "AKS cluster must disable public network access (publicNetworkAccess: Disabled)."
 
 
 def _aks_public_fqdn(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     profile = props.get("apiServerAccessProfile")
     # Azure publishes a public DNS name for a private API server unless told not to.
-    if truthy(get(profile, "enablePrivateCluster")) and not _explicit_false(get(profile, "enablePrivateClusterPublicFQDN")):
+    if truthy(get(profile, "enablePrivateCluster")) and not explicit_false(get(profile, "enablePrivateClusterPublicFQDN")):
         yield "Private AKS cluster must not publish a public FQDN (apiServerAccessProfile.enablePrivateClusterPublicFQDN: false)."
 
 
@@ -215,7 +205,7 @@ def _aks_kms_private(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if not truthy(get(kms, "enabled")):
         return  # azure-aks-secrets-encryption refuses a cluster without KMS
     # Azure's default is Public: the API server would reach the tenant vault over its public endpoint.
-    if not (_eq(get(kms, "keyVaultNetworkAccess"), "Private") and is_set(get(kms, "keyVaultResourceId"))):
+    if not (same_enum(get(kms, "keyVaultNetworkAccess"), "Private") and is_set(get(kms, "keyVaultResourceId"))):
         yield (
             "AKS KMS must reach the tenant's vault privately "
             "(securityProfile.azureKeyVaultKms.keyVaultNetworkAccess: Private, keyVaultResourceId)."
@@ -233,7 +223,7 @@ def _aks_auto_upgrade(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     node_os = get(profile, "nodeOSUpgradeChannel")
     if (
         not is_set(channel)
-        or _eq(channel, "none")
+        or same_enum(channel, "none")
         or not is_set(node_os)
         or str(node_os).strip().lower() in {"none", "unmanaged"}
     ):
@@ -256,12 +246,12 @@ def _pools(props: Mapping[str, Any], ctx: Context) -> Iterable[tuple[str, Mappin
     """(name, pool, is a system pool) for every node pool the resource defines."""
     if ctx.resource_type == AGENT_POOL:
         name = str(props.get("agentPoolName") or props.get("name") or "?")
-        yield name, props, _eq(props.get("mode"), "System")
+        yield name, props, same_enum(props.get("mode"), "System")
         return
     for pool in as_list(props.get("agentPoolProfiles")):
         if isinstance(pool, Mapping):
             # The cluster's inline pools are its system pools unless marked User.
-            yield str(pool.get("name") or "?"), pool, not _eq(pool.get("mode"), "User")
+            yield str(pool.get("name") or "?"), pool, not same_enum(pool.get("mode"), "User")
 
 
 def _pool_host_encryption(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
@@ -307,7 +297,7 @@ def _vault_soft_delete(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     days = as_int(vault.get("softDeleteRetentionInDays"))
     days = 90 if days is None else days  # Azure's default retention
     # Soft delete is on unless switched off; Azure's default is true.
-    if _explicit_false(vault.get("enableSoftDelete")) or days < minimum:
+    if explicit_false(vault.get("enableSoftDelete")) or days < minimum:
         yield (
             f"Key Vault must keep deleted vaults and keys recoverable for at least {minimum} days "
             f"(properties.enableSoftDelete: true, softDeleteRetentionInDays ≥ {minimum})."
@@ -323,8 +313,8 @@ def _vault_public(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     vault = _vault(props)
     acls = vault.get("networkAcls")
     world_rules = [r for r in as_list(get(acls, "ipRules")) if str(get(r, "value") or r).strip().lower() in WORLD_SOURCES]
-    default_deny = _eq(get(acls, "defaultAction"), "Deny") and not world_rules
-    if not (_eq(vault.get("publicNetworkAccess"), "Disabled") or default_deny):
+    default_deny = same_enum(get(acls, "defaultAction"), "Deny") and not world_rules
+    if not (same_enum(vault.get("publicNetworkAccess"), "Disabled") or default_deny):
         yield (
             "Key Vault must not be reachable publicly (properties.publicNetworkAccess: Disabled, "
             "or networkAcls.defaultAction: Deny without 0.0.0.0/0)."
@@ -407,7 +397,7 @@ def _key_rotation_period(props: Mapping[str, Any], ctx: Context) -> Iterator[str
     policy = get(props, "properties", "rotationPolicy")
     expiry = iso_days(get(policy, "attributes", "expiryTime"))
     periods: list[int] = []
-    rotations = [a for a in as_list(get(policy, "lifetimeActions")) if _eq(get(a, "action", "type"), "rotate")]
+    rotations = [a for a in as_list(get(policy, "lifetimeActions")) if same_enum(get(a, "action", "type"), "rotate")]
     if not rotations:
         return  # azure-keyvault-key-rotation refuses a key without a rotate action
     for action in rotations:
@@ -429,7 +419,7 @@ def _redis_access_keys(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
         if not truthy(props.get("disableAccessKeyAuthentication")):
             yield "Azure Cache for Redis must turn access keys off and use Entra ID (disableAccessKeyAuthentication: true)."
         return
-    if not _eq(props.get("accessKeysAuthentication"), "Disabled"):
+    if not same_enum(props.get("accessKeysAuthentication"), "Disabled"):
         yield "Redis Enterprise database must turn access keys off and use Entra ID (accessKeysAuthentication: Disabled)."
 
 
@@ -437,7 +427,7 @@ def _redis_access_keys(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _pg_entra(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _eq(get(props, "authConfig", "activeDirectoryAuth"), "Enabled"):
+    if not same_enum(get(props, "authConfig", "activeDirectoryAuth"), "Enabled"):
         yield "PostgreSQL flexible server must accept Entra ID authentication (authConfig.activeDirectoryAuth: Enabled)."
 
 
@@ -457,7 +447,7 @@ def _pg_geo_backup(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     region = str(props.get("location") or ctx.region or "").lower()
     if ctx.tier not in tiers or region not in regions:
         return
-    if not _eq(get(props, "backup", "geoRedundantBackup"), "Enabled"):
+    if not same_enum(get(props, "backup", "geoRedundantBackup"), "Enabled"):
         yield (
             f"PostgreSQL flexible server must keep geo-redundant backups on the {ctx.tier} tier "
             "(backup.geoRedundantBackup: Enabled)."
@@ -465,7 +455,7 @@ def _pg_geo_backup(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _pg_geo_backup_key(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _eq(get(props, "backup", "geoRedundantBackup"), "Enabled"):
+    if not same_enum(get(props, "backup", "geoRedundantBackup"), "Enabled"):
         return
     encryption = props.get("dataEncryption")
     if not (is_set(get(encryption, "geoBackupKeyURI")) and is_set(get(encryption, "geoBackupUserAssignedIdentityId"))):
@@ -528,7 +518,7 @@ def _nsg_rules(props: Mapping[str, Any], ctx: Context) -> list[Mapping[str, Any]
 def _nsg_ingress(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     allowed = [int(p) for p in as_list(ctx.setting("publicPorts", []))]
     for rule in _nsg_rules(props, ctx):
-        if not (_eq(rule.get("direction"), "Inbound") and _eq(rule.get("access"), "Allow")):
+        if not (same_enum(rule.get("direction"), "Inbound") and same_enum(rule.get("access"), "Allow")):
             continue
         sources = [rule.get("sourceAddressPrefix"), *as_list(rule.get("sourceAddressPrefixes"))]
         if any(str(s).strip().lower() in WORLD_SOURCES for s in sources if is_set(s)) and _opens(_ports(rule), allowed):
@@ -553,7 +543,7 @@ def _subnet_outbound(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if _subnet_name(props) in NSG_EXEMPT_SUBNETS:
         return
     # Azure gives VMs in a subnet implicit public egress unless defaultOutboundAccess is false.
-    if not _explicit_false(props.get("defaultOutboundAccess")):
+    if not explicit_false(props.get("defaultOutboundAccess")):
         yield "Subnet must have no implicit public egress (defaultOutboundAccess: false)."
 
 

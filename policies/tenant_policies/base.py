@@ -169,6 +169,18 @@ def truthy(value: Any) -> bool:
     return value is True
 
 
+def explicit_false(value: Any) -> bool:
+    """False as a boolean or in its string form; absent or unknown is not false."""
+    if isinstance(value, str):
+        return value.strip().lower() == "false"
+    return value is False
+
+
+def same_enum(value: Any, expected: str) -> bool:
+    """Enum values compare case-insensitively: the engine passes what the program wrote."""
+    return isinstance(value, str) and value.strip().lower() == expected.lower()
+
+
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []

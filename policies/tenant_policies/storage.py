@@ -30,9 +30,11 @@ from .base import (
     Resource,
     as_int,
     as_list,
+    explicit_false,
     get,
     is_set,
     resource_policy,
+    same_enum,
     stack_policy,
     truthy,
 )
@@ -105,16 +107,6 @@ def _meta(
     return Meta(name, description, severity, remediation, controls, category, True, dict(config or {}), critical)
 
 
-def _eq(value: Any, expected: str) -> bool:
-    return isinstance(value, str) and value.strip().lower() == expected.lower()
-
-
-def _explicit_false(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() == "false"
-    return value is False
-
-
 def _days_ok(days: int | None, ctx: Context) -> bool:
     return days is not None and 1 <= days <= int(ctx.setting("maxNoncurrentVersionDays", MAX_NONCURRENT_DAYS))
 
@@ -154,12 +146,12 @@ def _s3_acls(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     if ctx.resource_type in S3_ACLS:
         yield "S3 bucket ACLs are disabled: grant access through IAM and the bucket policy, not an ACL."
         return
-    if not _eq(get(props, "rule", "objectOwnership"), "BucketOwnerEnforced"):
+    if not same_enum(get(props, "rule", "objectOwnership"), "BucketOwnerEnforced"):
         yield "S3 bucket must disable ACLs (rule.objectOwnership: BucketOwnerEnforced)."
 
 
 def _s3_versioning(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _eq(get(props, "versioningConfiguration", "status"), "Enabled"):
+    if not same_enum(get(props, "versioningConfiguration", "status"), "Enabled"):
         yield "S3 bucket must keep object versions (versioningConfiguration.status: Enabled)."
 
 
@@ -172,7 +164,7 @@ def _whole_bucket(rule: Any) -> bool:
 
 
 def _s3_noncurrent(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    rules = [r for r in as_list(props.get("rules")) if _eq(get(r, "status"), "Enabled") and _whole_bucket(r)]
+    rules = [r for r in as_list(props.get("rules")) if same_enum(get(r, "status"), "Enabled") and _whole_bucket(r)]
     if not any(_days_ok(as_int(get(r, "noncurrentVersionExpiration", "noncurrentDays")), ctx) for r in rules):
         yield (
             "S3 bucket lifecycle must expire noncurrent versions of every object "
@@ -303,11 +295,11 @@ def _az_cmk(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     services = get(enc, "services")
     service_keys = [get(services, s, "keyType") for s in ("table", "queue")]
     if not (
-        _eq(get(enc, "keySource"), "Microsoft.Keyvault")
+        same_enum(get(enc, "keySource"), "Microsoft.Keyvault")
         and is_set(get(vault, "keyVaultUri"))
         and is_set(get(vault, "keyName"))
         and is_set(get(enc, "encryptionIdentity", "encryptionUserAssignedIdentity"))
-        and all(k is None or _eq(k, "Account") for k in service_keys)
+        and all(k is None or same_enum(k, "Account") for k in service_keys)
     ):
         yield (
             "Storage account must encrypt with the tenant's Key Vault key through its user-assigned identity "
@@ -323,12 +315,12 @@ def _az_infrastructure(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 def _az_shared_key(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     # Unset means allowed: account keys and every SAS signed with them keep working.
-    if not _explicit_false(props.get("allowSharedKeyAccess")):
+    if not explicit_false(props.get("allowSharedKeyAccess")):
         yield "Storage account must refuse shared keys and key-signed SAS (allowSharedKeyAccess: false)."
 
 
 def _az_public_blobs(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _explicit_false(props.get("allowBlobPublicAccess")):
+    if not explicit_false(props.get("allowBlobPublicAccess")):
         yield "Storage account must forbid anonymous blob and container access (allowBlobPublicAccess: false)."
 
 
@@ -343,9 +335,9 @@ def _az_https(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _az_network(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _eq(props.get("publicNetworkAccess"), "Disabled"):
+    if not same_enum(props.get("publicNetworkAccess"), "Disabled"):
         yield "Storage account must have no public endpoint (publicNetworkAccess: Disabled)."
-    if not _eq(get(props, "networkRuleSet", "defaultAction"), "Deny"):
+    if not same_enum(get(props, "networkRuleSet", "defaultAction"), "Deny"):
         yield "Storage account must deny every network by default (networkRuleSet.defaultAction: Deny)."
 
 
@@ -361,7 +353,7 @@ def _az_noncurrent(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     rules = [
         r
         for r in as_list(get(props, "policy", "rules"))
-        if r.get("enabled") is not False and _eq(get(r, "type"), "Lifecycle")
+        if r.get("enabled") is not False and same_enum(get(r, "type"), "Lifecycle")
         and not as_list(get(r, "definition", "filters", "prefixMatch"))
         and not as_list(get(r, "definition", "filters", "blobIndexMatch"))
     ]
@@ -427,7 +419,7 @@ def _gcs_uniform(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 
 
 def _gcs_prevention(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
-    if not _eq(props.get("publicAccessPrevention"), "enforced"):
+    if not same_enum(props.get("publicAccessPrevention"), "enforced"):
         yield "GCS bucket must refuse every public grant (publicAccessPrevention: enforced)."
 
 
@@ -439,7 +431,7 @@ def _gcs_versioning(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
 def _gcs_noncurrent(props: Mapping[str, Any], ctx: Context) -> Iterator[str]:
     rules = [
         r for r in as_list(props.get("lifecycleRules"))
-        if _eq(get(r, "action", "type"), "Delete")
+        if same_enum(get(r, "action", "type"), "Delete")
         and not as_list(get(r, "condition", "matchesPrefixes")) and not as_list(get(r, "condition", "matchesSuffixes"))
     ]
     if not any(_days_ok(as_int(get(r, "condition", "daysSinceNoncurrentTime")), ctx) for r in rules):
