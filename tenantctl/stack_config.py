@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap
 from components.data_addresses import slot_count
 from components.naming import shared_cluster_stack
 from spec.errors import SpecError, SpecErrors
+from spec.formats import MAX_HOSTNAME, hostname
 from spec.loader import TenantFile, line_of
 from spec.safe_yaml import load_document, plain, require_mapping
 from tenantctl import placeholders
@@ -43,6 +44,9 @@ def stack_file(root: Path, stack: str) -> Path:
 CONFIG_KEY = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_.-]{0,63}:)?[A-Za-z][A-Za-z0-9_.-]{0,127}$")
 EMAIL = re.compile(r"^[^@\s,;<>\"]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 URL = re.compile(r"^https://[^\s\"'<>]{1,2000}$")
+# A Kubernetes object name (RFC 1123 subdomain), as a ClusterIssuer's.
+K8S_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+MAX_TENANT_ID = 40  # spec.models.DNS_LABEL
 
 
 def _key_field(key: str) -> str:
@@ -67,10 +71,27 @@ def _value_problem(key: str, value: Any) -> str | None:
         value, str
     ):
         return "must be a string"
+    if short == "ingressDomain":
+        return _ingress_domain_problem(value)
+    if short == "certIssuer" and not (isinstance(value, str) and K8S_NAME.match(value)):
+        return "must be the name of a cert-manager ClusterIssuer (lowercase letters, digits, '-' and '.', at most 253)"
     if short == "dataAddressSlot" and not (
         isinstance(value, int) and not isinstance(value, bool) and 0 <= value < slot_count()
     ):
         return f"must be a whole number from 0 to {slot_count() - 1} (a free address pair of the shared VNet's data subnet)"
+    return None
+
+
+def _ingress_domain_problem(value: Any) -> str | None:
+    """The parent of every tenant's default host ``<tenant_id>.<domain>``: an exact domain, room for the id."""
+    if not isinstance(value, str):
+        return "must be a string"
+    try:
+        hostname(value)
+    except ValueError as exc:
+        return str(exc)
+    if len(value) > MAX_HOSTNAME - MAX_TENANT_ID - 1:
+        return f"must be at most {MAX_HOSTNAME - MAX_TENANT_ID - 1} characters, so that <tenant_id>.<domain> is a host name"
     return None
 
 

@@ -169,3 +169,37 @@ def test_a_data_address_slot_must_be_a_pair_of_a_pooled_aks_tenant(
     assert [str(e) for e in stack_errors(load_tenant(path), tmp_path)] == [
         f"stacks/Pulumi.one.yaml:2: config.tenant-platform.dataAddressSlot: {message}"
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("ingressDomain", "'*.evil.example'", "wildcards are not allowed"),
+        ("ingressDomain", "Apps.Example.com", "not a lowercase fully qualified host name"),
+        ("ingressDomain", "'" + ".".join(["d" * 60] * 4) + ".com'", "at most 212 characters"),
+        ("ingressDomain", "[a, b]", "must be a string"),
+        ("certIssuer", "'Lets Encrypt'", "must be the name of a cert-manager ClusterIssuer"),
+        ("certIssuer", "{name: x}", "must be the name of a cert-manager ClusterIssuer"),
+    ],
+)
+def test_stack_ingress_domain_and_issuer_are_names_not_patterns(tmp_path: Path, key: str, value: str, message: str) -> None:
+    """The domain every default host hangs off and the issuer's name come from stack files: checked like tenant input."""
+    from spec import SpecErrors
+    from tenantctl.stack_config import read_stack_file
+
+    path = tmp_path / "Pulumi.one.yaml"
+    path.write_text(f"config:\n  tenant-platform:{key}: {value}\n", encoding="utf-8")
+    with pytest.raises(SpecErrors) as caught:
+        read_stack_file(path, "stacks/Pulumi.one.yaml")
+    (error,) = [str(e) for e in caught.value.errors]
+    assert error.startswith(f"stacks/Pulumi.one.yaml:2: config.tenant-platform.{key}: ") and message in error
+
+
+def test_a_plain_ingress_domain_and_issuer_are_accepted(tmp_path: Path) -> None:
+    from tenantctl.stack_config import read_stack_file
+
+    path = tmp_path / "Pulumi.one.yaml"
+    path.write_text("config:\n  tenant-platform:ingressDomain: apps.example.com\n"
+                    "  tenant-platform:certIssuer: letsencrypt-prod\n", encoding="utf-8")
+    assert read_stack_file(path) == {"tenant-platform:ingressDomain": "apps.example.com",
+                                     "tenant-platform:certIssuer": "letsencrypt-prod"}
